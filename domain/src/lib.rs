@@ -1,0 +1,18 @@
+//! GSI Hub business rules.
+//!
+//! Pure functions and types only: no IO, no clock (callers pass `now`), no storage or HTTP
+//! types. Every rule that decides something lives here once, so a test can call it without
+//! a database (see `../shared/design/layout.md`).
+
+pub mod access;
+pub mod agency_profile;
+pub mod ids;
+pub mod org;
+pub mod role;
+pub mod text;
+pub mod time;
+pub mod validation;
+
+pub use ids::{AuditEventId, Id, OrganisationId};
+pub use role::{Actor, Role, Subject};
+pub use validation::{FieldError, ValidationErrors};

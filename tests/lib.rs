@@ -1,0 +1,1 @@
+//! Black-box tests live in `http/`; this library is intentionally empty.
