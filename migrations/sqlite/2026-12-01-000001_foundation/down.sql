@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_events;
+DROP TABLE agency_profiles;
+DROP TABLE organisations;

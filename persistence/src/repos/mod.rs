@@ -1,0 +1,6 @@
+//! One module per aggregate: load rows into domain types, save domain types.
+
+pub mod agency_profiles;
+pub mod audit;
+pub mod idempotency;
+pub mod organisations;

@@ -1,0 +1,79 @@
+//! One diesel schema for both backends (column types from `types::sql`).
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    organisations (id) {
+        id -> Uuid,
+        kind -> Text,
+        name_th -> Text,
+        name_en -> Nullable<Text>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    agency_profiles (agency_id) {
+        agency_id -> Uuid,
+        name_th -> Text,
+        name_en -> Nullable<Text>,
+        parent_ministry -> Nullable<Text>,
+        address -> Nullable<Text>,
+        coordinators -> Jsonb,
+        contact_channels -> Jsonb,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    audit_events (id) {
+        id -> Uuid,
+        occurred_at -> Instant,
+        actor_subject -> Text,
+        actor_role -> Text,
+        actor_organisation_id -> Uuid,
+        owner_organisation_id -> Nullable<Uuid>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        request_id -> Text,
+        changes -> Jsonb,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    idempotency_keys (organisation_id, actor_subject, idempotency_key) {
+        organisation_id -> Uuid,
+        actor_subject -> Text,
+        idempotency_key -> Text,
+        request_method -> Text,
+        request_path -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Instant,
+    }
+}
+
+diesel::joinable!(agency_profiles -> organisations (agency_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    agency_profiles,
+    audit_events,
+    idempotency_keys
+);

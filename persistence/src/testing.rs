@@ -1,0 +1,137 @@
+//! Throw-away databases for tests: a temp SQLite file, or a uniquely named PostgreSQL
+//! database created from `GSI_TEST_POSTGRES_URL` and dropped afterwards.
+#![allow(clippy::expect_used)] // test support: a failed set-up should stop the test loudly
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::connection::{DatabaseUrl, DbPool, PoolSettings, build_pool, checkout};
+use crate::migrate;
+
+pub const POSTGRES_ENV: &str = "GSI_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends tests must cover here: SQLite always; PostgreSQL when
+/// `GSI_TEST_POSTGRES_URL` is set. Under `CI=true` a missing PostgreSQL is a failure,
+/// never a silent skip.
+pub fn backends() -> Vec<Backend> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => vec![Backend::Sqlite, Backend::Postgres],
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but {POSTGRES_ENV} is not set: PostgreSQL tests must run in CI")
+        }
+        _ => vec![Backend::Sqlite],
+    }
+}
+
+/// A fresh database; removed when dropped.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend) -> Self {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("gsi-test-{unique}.db"));
+                TestDatabase {
+                    backend,
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::SqliteFile(path),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_ENV).expect("GSI_TEST_POSTGRES_URL is set");
+                let name = format!("gsi_test_{unique}");
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                TestDatabase {
+                    backend,
+                    url: replace_database(&admin_url, &name),
+                    cleanup: Cleanup::PostgresDatabase { admin_url, name },
+                }
+            }
+        }
+    }
+
+    /// A migrated pool on this database.
+    pub fn pool(&self) -> DbPool {
+        let pool = build_pool(
+            DatabaseUrl::parse(&self.url).expect("test URL"),
+            &PoolSettings::default(),
+        )
+        .expect("test pool");
+        let mut conn = checkout(&pool).expect("connection");
+        migrate::run_pending(&mut conn).expect("migrations");
+        pool
+    }
+}
+
+/// `postgres://user@host:5432/postgres?x=y` → `postgres://user@host:5432/<name>?x=y`
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
+    let host = path_start.map_or(base, |i| &base[..i]);
+    match query {
+        Some(q) => format!("{host}/{name}?{q}"),
+        None => format!("{host}/{name}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_database("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(replace_database("postgres://h", "t3"), "postgres://h/t3");
+    }
+}
