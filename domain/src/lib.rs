@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod agency_profile;
+pub mod calendar;
 pub mod ids;
+pub mod money;
 pub mod org;
 pub mod role;
 pub mod text;
