@@ -11,6 +11,8 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod role;
+pub mod service;
+pub mod sla_terms;
 pub mod text;
 pub mod time;
 pub mod validation;
