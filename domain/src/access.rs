@@ -35,9 +35,7 @@ pub fn agency_profile(actor: &Actor, agency: OrganisationId) -> Access {
         Role::AgencyAdmin if actor.organisation == agency => Access::ReadWrite,
         Role::AgencyUser if actor.organisation == agency => Access::Read,
         Role::GixOfficer => Access::Read,
-        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => {
-            Access::None
-        }
+        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => Access::None,
     }
 }
 
@@ -48,11 +46,7 @@ pub fn may_register_organisations(actor: &Actor) -> bool {
 
 /// GIX reads the whole register; everyone else reads their own organisation only.
 pub fn organisation(actor: &Actor, organisation: OrganisationId) -> Access {
-    if actor.role == Role::GixOfficer || actor.organisation == organisation {
-        Access::Read
-    } else {
-        Access::None
-    }
+    if actor.role == Role::GixOfficer || actor.organisation == organisation { Access::Read } else { Access::None }
 }
 
 /// The register listing is GIX's view.
@@ -87,21 +81,12 @@ mod tests {
     #[test]
     fn gsi_7_5_1_profile_access_table() {
         let a = OrganisationId::from_uuid(Uuid::from_u128(1));
-        assert_eq!(
-            agency_profile(&actor(Role::AgencyAdmin, 1), a),
-            Access::ReadWrite
-        );
+        assert_eq!(agency_profile(&actor(Role::AgencyAdmin, 1), a), Access::ReadWrite);
         assert_eq!(agency_profile(&actor(Role::AgencyUser, 1), a), Access::Read);
         assert_eq!(agency_profile(&actor(Role::GixOfficer, 9), a), Access::Read);
-        assert_eq!(
-            agency_profile(&actor(Role::AgencyAdmin, 2), a),
-            Access::None
-        );
+        assert_eq!(agency_profile(&actor(Role::AgencyAdmin, 2), a), Access::None);
         assert_eq!(agency_profile(&actor(Role::AgencyUser, 2), a), Access::None);
-        assert_eq!(
-            agency_profile(&actor(Role::ProviderOperator, 3), a),
-            Access::None
-        );
+        assert_eq!(agency_profile(&actor(Role::ProviderOperator, 3), a), Access::None);
         assert_eq!(agency_profile(&actor(Role::Assessor, 4), a), Access::None);
     }
 
@@ -119,17 +104,11 @@ mod tests {
         assert!(may_list_organisations(&actor(Role::GixOfficer, 9)));
         assert!(!may_list_organisations(&actor(Role::Assessor, 4)));
         assert_eq!(
-            organisation(
-                &actor(Role::AgencyUser, 1),
-                OrganisationId::from_uuid(Uuid::from_u128(1))
-            ),
+            organisation(&actor(Role::AgencyUser, 1), OrganisationId::from_uuid(Uuid::from_u128(1))),
             Access::Read
         );
         assert_eq!(
-            organisation(
-                &actor(Role::AgencyUser, 1),
-                OrganisationId::from_uuid(Uuid::from_u128(2))
-            ),
+            organisation(&actor(Role::AgencyUser, 1), OrganisationId::from_uuid(Uuid::from_u128(2))),
             Access::None
         );
     }

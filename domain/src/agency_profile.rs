@@ -67,10 +67,9 @@ impl fmt::Display for ContactChannelKind {
 impl FromStr for ContactChannelKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ContactChannelKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown contact channel kind `{s}`; expected phone, email, website, fax, line or other"))
+        ContactChannelKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            format!("unknown contact channel kind `{s}`; expected phone, email, website, fax, line or other")
+        })
     }
 }
 
@@ -149,39 +148,23 @@ impl AgencyProfileDetails {
     pub fn parse(draft: &AgencyProfileDraft) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name_th = errors.collect(BoundedText::parse("name_th", &draft.name_th, NAME_MAX));
-        let name_en = errors.collect(BoundedText::parse_optional(
-            "name_en",
-            draft.name_en.as_deref(),
-            NAME_MAX,
-        ));
-        let parent_ministry = errors.collect(BoundedText::parse_optional(
-            "parent_ministry",
-            draft.parent_ministry.as_deref(),
-            NAME_MAX,
-        ));
-        let address = errors.collect(BoundedText::parse_optional(
-            "address",
-            draft.address.as_deref(),
-            ADDRESS_MAX,
-        ));
+        let name_en = errors.collect(BoundedText::parse_optional("name_en", draft.name_en.as_deref(), NAME_MAX));
+        let parent_ministry =
+            errors.collect(BoundedText::parse_optional("parent_ministry", draft.parent_ministry.as_deref(), NAME_MAX));
+        let address = errors.collect(BoundedText::parse_optional("address", draft.address.as_deref(), ADDRESS_MAX));
 
         if draft.coordinators.len() > MAX_COORDINATORS {
             errors.add(
                 "coordinators",
                 "too_many",
-                format!(
-                    "at most {MAX_COORDINATORS} coordinators (got {})",
-                    draft.coordinators.len()
-                ),
+                format!("at most {MAX_COORDINATORS} coordinators (got {})", draft.coordinators.len()),
             );
         }
         let coordinators: Vec<Option<Coordinator>> = draft
             .coordinators
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                errors.collect_nested(&format!("coordinators[{i}]"), parse_coordinator(c))
-            })
+            .map(|(i, c)| errors.collect_nested(&format!("coordinators[{i}]"), parse_coordinator(c)))
             .collect();
         let primaries = draft.coordinators.iter().filter(|c| c.is_primary).count();
         if !draft.coordinators.is_empty() && primaries != 1 {
@@ -196,19 +179,14 @@ impl AgencyProfileDetails {
             errors.add(
                 "contact_channels",
                 "too_many",
-                format!(
-                    "at most {MAX_CONTACT_CHANNELS} contact channels (got {})",
-                    draft.contact_channels.len()
-                ),
+                format!("at most {MAX_CONTACT_CHANNELS} contact channels (got {})", draft.contact_channels.len()),
             );
         }
         let contact_channels: Vec<Option<ContactChannel>> = draft
             .contact_channels
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                errors.collect_nested(&format!("contact_channels[{i}]"), parse_channel(c))
-            })
+            .map(|(i, c)| errors.collect_nested(&format!("contact_channels[{i}]"), parse_channel(c)))
             .collect();
 
         errors.finish(|| {
@@ -231,11 +209,7 @@ impl AgencyProfileDetails {
 fn parse_coordinator(draft: &CoordinatorDraft) -> Result<Coordinator, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let name = errors.collect(BoundedText::parse("name", &draft.name, NAME_MAX));
-    let position = errors.collect(BoundedText::parse(
-        "position",
-        &draft.position,
-        POSITION_MAX,
-    ));
+    let position = errors.collect(BoundedText::parse("position", &draft.position, POSITION_MAX));
     let email = errors.collect(EmailAddress::parse("email", &draft.email));
     let phone = errors.collect(PhoneNumber::parse("phone", &draft.phone));
     errors.finish(|| {
@@ -261,39 +235,22 @@ fn parse_channel(draft: &ContactChannelDraft) -> Result<ContactChannel, Validati
     let value = match kind {
         Some(ContactChannelKind::Email) => errors
             .collect(EmailAddress::parse("value", &draft.value))
-            .and_then(|e| {
-                errors.collect(BoundedText::parse("value", e.as_str(), CHANNEL_VALUE_MAX))
-            }),
+            .and_then(|e| errors.collect(BoundedText::parse("value", e.as_str(), CHANNEL_VALUE_MAX))),
         Some(ContactChannelKind::Phone | ContactChannelKind::Fax) => errors
             .collect(PhoneNumber::parse("value", &draft.value))
-            .and_then(|p| {
-                errors.collect(BoundedText::parse("value", p.as_str(), CHANNEL_VALUE_MAX))
-            }),
+            .and_then(|p| errors.collect(BoundedText::parse("value", p.as_str(), CHANNEL_VALUE_MAX))),
         Some(ContactChannelKind::Website) => errors.collect(parse_website(&draft.value)),
         Some(ContactChannelKind::Line | ContactChannelKind::Other) | None => {
             errors.collect(BoundedText::parse("value", &draft.value, CHANNEL_VALUE_MAX))
         }
     };
-    let label = errors.collect(BoundedText::parse_optional(
-        "label",
-        draft.label.as_deref(),
-        NAME_MAX,
-    ));
-    errors.finish(|| {
-        Some(ContactChannel {
-            kind: kind?,
-            value: value?,
-            label: label?,
-        })
-    })
+    let label = errors.collect(BoundedText::parse_optional("label", draft.label.as_deref(), NAME_MAX));
+    errors.finish(|| Some(ContactChannel { kind: kind?, value: value?, label: label? }))
 }
 
 fn parse_website(raw: &str) -> Result<BoundedText, ValidationErrors> {
     let text = BoundedText::parse("value", raw, CHANNEL_VALUE_MAX)?;
-    let rest = text
-        .as_str()
-        .strip_prefix("https://")
-        .or_else(|| text.as_str().strip_prefix("http://"));
+    let rest = text.as_str().strip_prefix("https://").or_else(|| text.as_str().strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(text),
         _ => Err(ValidationErrors::single(
@@ -337,10 +294,7 @@ mod tests {
     fn gsi_7_5_1_accepts_a_complete_profile() {
         let profile = AgencyProfileDetails::parse(&draft()).unwrap();
         assert_eq!(profile.coordinators.len(), 2);
-        assert_eq!(
-            profile.primary_coordinator().unwrap().name.as_str(),
-            "สมชาย ใจดี"
-        );
+        assert_eq!(profile.primary_coordinator().unwrap().name.as_str(), "สมชาย ใจดี");
     }
 
     #[test]
@@ -352,10 +306,7 @@ mod tests {
         d.coordinators = vec![coordinator(false)];
         assert!(AgencyProfileDetails::parse(&d).is_err());
         d.coordinators = vec![];
-        assert!(
-            AgencyProfileDetails::parse(&d).is_ok(),
-            "no coordinators yet is allowed"
-        );
+        assert!(AgencyProfileDetails::parse(&d).is_ok(), "no coordinators yet is allowed");
     }
 
     #[test]
@@ -365,16 +316,8 @@ mod tests {
         d.coordinators[1].email = "nope".into();
         d.coordinators[1].phone = "12".into();
         d.contact_channels = vec![
-            ContactChannelDraft {
-                kind: "email".into(),
-                value: "not-an-email".into(),
-                label: None,
-            },
-            ContactChannelDraft {
-                kind: "pigeon".into(),
-                value: "x".into(),
-                label: None,
-            },
+            ContactChannelDraft { kind: "email".into(), value: "not-an-email".into(), label: None },
+            ContactChannelDraft { kind: "pigeon".into(), value: "x".into(), label: None },
         ];
         let errors = AgencyProfileDetails::parse(&d).unwrap_err();
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
@@ -393,12 +336,7 @@ mod tests {
     #[test]
     fn bounds_list_sizes() {
         let mut d = draft();
-        d.coordinators = (0..=MAX_COORDINATORS)
-            .map(|i| coordinator(i == 0))
-            .collect();
-        assert_eq!(
-            AgencyProfileDetails::parse(&d).unwrap_err().errors()[0].code,
-            "too_many"
-        );
+        d.coordinators = (0..=MAX_COORDINATORS).map(|i| coordinator(i == 0)).collect();
+        assert_eq!(AgencyProfileDetails::parse(&d).unwrap_err().errors()[0].code, "too_many");
     }
 }

@@ -44,10 +44,7 @@ impl Month {
     /// 06:30 on 1 February in Bangkok.
     pub fn containing(instant: DateTime<Utc>) -> Self {
         let local = instant.with_timezone(&bangkok());
-        Month {
-            year: local.year(),
-            month: local.month(),
-        }
+        Month { year: local.year(), month: local.month() }
     }
 
     pub fn year(self) -> i32 {
@@ -60,42 +57,25 @@ impl Month {
 
     pub fn next(self) -> Self {
         if self.month == 12 {
-            Month {
-                year: self.year + 1,
-                month: 1,
-            }
+            Month { year: self.year + 1, month: 1 }
         } else {
-            Month {
-                year: self.year,
-                month: self.month + 1,
-            }
+            Month { year: self.year, month: self.month + 1 }
         }
     }
 
     pub fn previous(self) -> Self {
         if self.month == 1 {
-            Month {
-                year: self.year - 1,
-                month: 12,
-            }
+            Month { year: self.year - 1, month: 12 }
         } else {
-            Month {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Month { year: self.year, month: self.month - 1 }
         }
     }
 
     /// 00:00 Bangkok on the first day, as a UTC instant (17:00 UTC the day before).
     pub fn start(self) -> DateTime<Utc> {
-        let first = NaiveDate::from_ymd_opt(self.year, self.month, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .unwrap_or_default();
-        bangkok()
-            .from_local_datetime(&first)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
+        let first =
+            NaiveDate::from_ymd_opt(self.year, self.month, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
+        bangkok().from_local_datetime(&first).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default()
     }
 
     /// The start of the next month: months are half-open intervals `[start, end)`.
@@ -113,11 +93,7 @@ impl Month {
     }
 
     pub fn fiscal_year(self) -> FiscalYear {
-        if self.month >= 10 {
-            FiscalYear(self.year + 1)
-        } else {
-            FiscalYear(self.year)
-        }
+        if self.month >= 10 { FiscalYear(self.year + 1) } else { FiscalYear(self.year) }
     }
 }
 
@@ -152,10 +128,7 @@ impl FiscalYear {
 
     /// 1 October of the previous year, 00:00 Bangkok.
     pub fn first_month(self) -> Month {
-        Month {
-            year: self.0 - 1,
-            month: 10,
-        }
+        Month { year: self.0 - 1, month: 10 }
     }
 
     pub fn start(self) -> DateTime<Utc> {
@@ -182,22 +155,10 @@ mod tests {
 
     #[test]
     fn late_utc_evening_on_the_last_day_is_next_month_in_bangkok() {
-        assert_eq!(
-            Month::containing(utc(2026, 1, 31, 23, 30)),
-            Month::new(2026, 2).unwrap()
-        );
-        assert_eq!(
-            Month::containing(utc(2026, 1, 31, 16, 59)),
-            Month::new(2026, 1).unwrap()
-        );
-        assert_eq!(
-            Month::containing(utc(2026, 1, 31, 17, 0)),
-            Month::new(2026, 2).unwrap()
-        );
-        assert_eq!(
-            Month::containing(utc(2026, 12, 31, 17, 0)),
-            Month::new(2027, 1).unwrap()
-        );
+        assert_eq!(Month::containing(utc(2026, 1, 31, 23, 30)), Month::new(2026, 2).unwrap());
+        assert_eq!(Month::containing(utc(2026, 1, 31, 16, 59)), Month::new(2026, 1).unwrap());
+        assert_eq!(Month::containing(utc(2026, 1, 31, 17, 0)), Month::new(2026, 2).unwrap());
+        assert_eq!(Month::containing(utc(2026, 12, 31, 17, 0)), Month::new(2027, 1).unwrap());
     }
 
     #[test]
@@ -213,19 +174,10 @@ mod tests {
     #[test]
     fn fiscal_year_runs_october_to_september() {
         assert_eq!(Month::new(2026, 9).unwrap().fiscal_year(), FiscalYear(2026));
-        assert_eq!(
-            Month::new(2026, 10).unwrap().fiscal_year(),
-            FiscalYear(2027)
-        );
+        assert_eq!(Month::new(2026, 10).unwrap().fiscal_year(), FiscalYear(2027));
         assert_eq!(FiscalYear(2027).start(), utc(2026, 9, 30, 17, 0));
-        assert_eq!(
-            FiscalYear::containing(utc(2026, 9, 30, 17, 0)),
-            FiscalYear(2027)
-        );
-        assert_eq!(
-            FiscalYear::containing(utc(2026, 9, 30, 16, 59)),
-            FiscalYear(2026)
-        );
+        assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 17, 0)), FiscalYear(2027));
+        assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 16, 59)), FiscalYear(2026));
         assert_eq!(FiscalYear(2027).buddhist_era(), 2570);
     }
 
@@ -235,13 +187,7 @@ mod tests {
         for bad in ["2026-13", "2026-1", "26-01", "2026/01", "", "2026-00"] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
         }
-        assert_eq!(
-            Month::new(2026, 12).unwrap().next(),
-            Month::new(2027, 1).unwrap()
-        );
-        assert_eq!(
-            Month::new(2027, 1).unwrap().previous(),
-            Month::new(2026, 12).unwrap()
-        );
+        assert_eq!(Month::new(2026, 12).unwrap().next(), Month::new(2027, 1).unwrap());
+        assert_eq!(Month::new(2027, 1).unwrap().previous(), Month::new(2026, 12).unwrap());
     }
 }

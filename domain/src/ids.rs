@@ -19,10 +19,7 @@ pub struct Id<T> {
 
 impl<T> Id<T> {
     pub const fn from_uuid(uuid: Uuid) -> Self {
-        Self {
-            uuid,
-            kind: PhantomData,
-        }
+        Self { uuid, kind: PhantomData }
     }
 
     /// A fresh, time-ordered id. The timestamp comes from the caller's clock.
@@ -106,10 +103,7 @@ mod tests {
         let a = OrganisationId::new_v7(early);
         let b = OrganisationId::new_v7(late);
         assert!(a < b);
-        assert!(
-            a.to_string() < b.to_string(),
-            "text order must match uuid order"
-        );
+        assert!(a.to_string() < b.to_string(), "text order must match uuid order");
     }
 
     #[test]

@@ -76,9 +76,7 @@ impl Money {
 
     /// Sums amounts; `None` on overflow.
     pub fn sum<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Option<Money> {
-        amounts
-            .into_iter()
-            .try_fold(Money::ZERO, |acc, m| acc.checked_add(*m))
+        amounts.into_iter().try_fold(Money::ZERO, |acc, m| acc.checked_add(*m))
     }
 
     pub fn is_negative(self) -> bool {
@@ -128,8 +126,7 @@ fn parse_decimal(raw: &str, max_dp: u32) -> Result<Decimal, MoneyError> {
     let s = raw.trim();
     // Plain decimal notation only: no exponent, no underscores, no leading '+'.
     let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
         && s.chars().filter(|&c| c == '.').count() <= 1
         && s.rfind('-').is_none_or(|i| i == 0);
     if !plain {
@@ -219,10 +216,7 @@ impl fmt::Display for Quantity {
 
 /// `quantity × unit_price`, exact, rounded once to the satang (half away from zero).
 pub fn charge(quantity: Quantity, unit_price: UnitPrice) -> Result<Money, MoneyError> {
-    let exact = quantity
-        .0
-        .checked_mul(unit_price.0)
-        .ok_or(MoneyError::Overflow)?;
+    let exact = quantity.0.checked_mul(unit_price.0).ok_or(MoneyError::Overflow)?;
     Money::round_from_baht(exact)
 }
 
@@ -243,19 +237,10 @@ mod tests {
 
     #[test]
     fn unit_prices_allow_six_places_and_refuse_negatives() {
-        assert_eq!(
-            UnitPrice::parse("0.000125").unwrap().to_string(),
-            "0.000125"
-        );
+        assert_eq!(UnitPrice::parse("0.000125").unwrap().to_string(), "0.000125");
         assert_eq!(UnitPrice::parse("12.50").unwrap().to_string(), "12.5");
-        assert!(matches!(
-            UnitPrice::parse("0.0000001"),
-            Err(MoneyError::TooPrecise(..))
-        ));
-        assert!(matches!(
-            UnitPrice::parse("-1"),
-            Err(MoneyError::Negative(_))
-        ));
+        assert!(matches!(UnitPrice::parse("0.0000001"), Err(MoneyError::TooPrecise(..))));
+        assert!(matches!(UnitPrice::parse("-1"), Err(MoneyError::Negative(_))));
     }
 
     #[test]
@@ -265,29 +250,17 @@ mod tests {
         // 3 × 0.335 = 1.005 → 1.01
         assert_eq!(charge(q("3"), p("0.335")).unwrap(), Money::from_satang(101));
         // 3 × 0.3349 = 1.0047 → 1.00
-        assert_eq!(
-            charge(q("3"), p("0.3349")).unwrap(),
-            Money::from_satang(100)
-        );
+        assert_eq!(charge(q("3"), p("0.3349")).unwrap(), Money::from_satang(100));
         // corrections round symmetrically: -1.005 → -1.01
-        assert_eq!(
-            charge(q("-3"), p("0.335")).unwrap(),
-            Money::from_satang(-101)
-        );
+        assert_eq!(charge(q("-3"), p("0.335")).unwrap(), Money::from_satang(-101));
         // 1000 Mbps-month × 0.1 THB is exact
-        assert_eq!(
-            charge(q("1000"), p("0.1")).unwrap(),
-            Money::parse("100").unwrap()
-        );
+        assert_eq!(charge(q("1000"), p("0.1")).unwrap(), Money::parse("100").unwrap());
     }
 
     #[test]
     fn sums_detect_overflow() {
         let big = Money::from_satang(i64::MAX);
         assert_eq!(Money::sum(&[big, Money::from_satang(1)]), None);
-        assert_eq!(
-            Money::sum(&[Money::from_satang(1), Money::from_satang(2)]),
-            Some(Money::from_satang(3))
-        );
+        assert_eq!(Money::sum(&[Money::from_satang(1), Money::from_satang(2)]), Some(Money::from_satang(3)));
     }
 }

@@ -26,12 +26,8 @@ pub enum OrganisationKind {
 }
 
 impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 4] = [
-        OrganisationKind::Agency,
-        OrganisationKind::Provider,
-        OrganisationKind::Assessor,
-        OrganisationKind::Gix,
-    ];
+    pub const ALL: [OrganisationKind; 4] =
+        [OrganisationKind::Agency, OrganisationKind::Provider, OrganisationKind::Assessor, OrganisationKind::Gix];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -56,10 +52,7 @@ pub struct UnknownOrganisationKind(pub String);
 impl FromStr for OrganisationKind {
     type Err = UnknownOrganisationKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrganisationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownOrganisationKind(s.to_owned()))
+        OrganisationKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownOrganisationKind(s.to_owned()))
     }
 }
 
@@ -87,11 +80,7 @@ impl NewOrganisation {
     ///
     /// The central agency is unique (clause 3): it exists in every database from the first
     /// migration and is never registered again.
-    pub fn parse(
-        kind: &str,
-        name_th: &str,
-        name_en: Option<&str>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn parse(kind: &str, name_th: &str, name_en: Option<&str>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let kind = match kind.parse::<OrganisationKind>() {
             Ok(OrganisationKind::Gix) => {
@@ -108,23 +97,9 @@ impl NewOrganisation {
                 None
             }
         };
-        let name_th = errors.collect(BoundedText::parse(
-            "name_th",
-            name_th,
-            ORGANISATION_NAME_MAX,
-        ));
-        let name_en = errors.collect(BoundedText::parse_optional(
-            "name_en",
-            name_en,
-            ORGANISATION_NAME_MAX,
-        ));
-        errors.finish(|| {
-            Some(NewOrganisation {
-                kind: kind?,
-                name_th: name_th?,
-                name_en: name_en?,
-            })
-        })
+        let name_th = errors.collect(BoundedText::parse("name_th", name_th, ORGANISATION_NAME_MAX));
+        let name_en = errors.collect(BoundedText::parse_optional("name_en", name_en, ORGANISATION_NAME_MAX));
+        errors.finish(|| Some(NewOrganisation { kind: kind?, name_th: name_th?, name_en: name_en? }))
     }
 
     pub fn into_organisation(self, id: OrganisationId, now: DateTime<Utc>) -> Organisation {
@@ -146,8 +121,7 @@ mod tests {
 
     #[test]
     fn registers_agencies_and_providers() {
-        let org =
-            NewOrganisation::parse("agency", "กรมตัวอย่าง", Some("Department of Examples")).unwrap();
+        let org = NewOrganisation::parse("agency", "กรมตัวอย่าง", Some("Department of Examples")).unwrap();
         assert_eq!(org.kind, OrganisationKind::Agency);
         assert_eq!(org.name_en.unwrap().as_str(), "Department of Examples");
     }
@@ -168,9 +142,6 @@ mod tests {
 
     #[test]
     fn fixed_gix_id_is_stable() {
-        assert_eq!(
-            GIX_ORGANISATION_ID.to_string(),
-            "00000000-0000-7000-8000-000000000001"
-        );
+        assert_eq!(GIX_ORGANISATION_ID.to_string(), "00000000-0000-7000-8000-000000000001");
     }
 }

@@ -23,13 +23,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::AgencyAdmin,
-        Role::AgencyUser,
-        Role::ProviderOperator,
-        Role::GixOfficer,
-        Role::Assessor,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::AgencyAdmin, Role::AgencyUser, Role::ProviderOperator, Role::GixOfficer, Role::Assessor];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -59,18 +54,13 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown role `{0}`; expected one of agency_admin, agency_user, provider_operator, gix_officer, assessor"
-)]
+#[error("unknown role `{0}`; expected one of agency_admin, agency_user, provider_operator, gix_officer, assessor")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
@@ -127,9 +117,6 @@ mod tests {
     fn subjects_are_bounded() {
         assert!(Subject::parse("user-1").is_ok());
         assert_eq!(Subject::parse(" "), Err(InvalidSubject::Empty));
-        assert_eq!(
-            Subject::parse(&"x".repeat(256)),
-            Err(InvalidSubject::TooLong)
-        );
+        assert_eq!(Subject::parse(&"x".repeat(256)), Err(InvalidSubject::TooLong));
     }
 }

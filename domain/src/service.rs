@@ -76,16 +76,13 @@ vocabulary!(
 impl ServiceKind {
     pub const fn family(self) -> ServiceFamily {
         match self {
-            ServiceKind::GovernmentInternet
-            | ServiceKind::GovernmentIntranet
-            | ServiceKind::AgencyIntranet => ServiceFamily::Network,
-            ServiceKind::Compute
-            | ServiceKind::Storage
-            | ServiceKind::Backup
-            | ServiceKind::ManagedDatabase => ServiceFamily::Cloud,
-            ServiceKind::Colocation | ServiceKind::DisasterRecoverySite => {
-                ServiceFamily::DataCenter
+            ServiceKind::GovernmentInternet | ServiceKind::GovernmentIntranet | ServiceKind::AgencyIntranet => {
+                ServiceFamily::Network
             }
+            ServiceKind::Compute | ServiceKind::Storage | ServiceKind::Backup | ServiceKind::ManagedDatabase => {
+                ServiceFamily::Cloud
+            }
+            ServiceKind::Colocation | ServiceKind::DisasterRecoverySite => ServiceFamily::DataCenter,
         }
     }
 }
@@ -135,18 +132,12 @@ mod tests {
             assert_eq!(metric.as_str().parse::<Metric>().unwrap(), *metric);
         }
         let err = "satellite".parse::<ServiceFamily>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown service family `satellite`; expected one of: network, cloud, data_center"
-        );
+        assert_eq!(err.to_string(), "unknown service family `satellite`; expected one of: network, cloud, data_center");
     }
 
     #[test]
     fn gsi_3_6_network_kinds_belong_to_the_network_family() {
-        assert_eq!(
-            ServiceKind::GovernmentInternet.family(),
-            ServiceFamily::Network
-        );
+        assert_eq!(ServiceKind::GovernmentInternet.family(), ServiceFamily::Network);
         assert_eq!(ServiceKind::AgencyIntranet.family(), ServiceFamily::Network);
         assert_eq!(ServiceKind::Compute.family(), ServiceFamily::Cloud);
         assert_eq!(ServiceKind::Colocation.family(), ServiceFamily::DataCenter);

@@ -78,11 +78,7 @@ impl SlaTerms {
     /// falls.
     pub fn parse(draft: &SlaTermsDraft) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let availability = percent(
-            "availability_percent",
-            &draft.availability_percent,
-            &mut errors,
-        );
+        let availability = percent("availability_percent", &draft.availability_percent, &mut errors);
         let mut priorities = Vec::new();
         for (i, (p, response, resolution)) in draft.priorities.iter().enumerate() {
             let field = format!("priorities[{i}]");
@@ -116,10 +112,10 @@ impl SlaTerms {
                 "all_priorities_required",
                 "give targets for each of p1, p2, p3 and p4 exactly once",
             );
-        } else if priorities.windows(2).any(|w| {
-            w[0].response_minutes > w[1].response_minutes
-                || w[0].resolution_minutes > w[1].resolution_minutes
-        }) {
+        } else if priorities
+            .windows(2)
+            .any(|w| w[0].response_minutes > w[1].response_minutes || w[0].resolution_minutes > w[1].resolution_minutes)
+        {
             errors.add(
                 "priorities",
                 "inconsistent_targets",
@@ -128,26 +124,16 @@ impl SlaTerms {
         }
         let mut tiers = Vec::new();
         for (i, (below, credit)) in draft.credit_tiers.iter().enumerate() {
-            let b = percent(
-                &format!("credit_tiers[{i}].below_percent"),
-                below,
-                &mut errors,
-            );
-            let c = percent(
-                &format!("credit_tiers[{i}].credit_percent"),
-                credit,
-                &mut errors,
-            );
+            let b = percent(&format!("credit_tiers[{i}].below_percent"), below, &mut errors);
+            let c = percent(&format!("credit_tiers[{i}].credit_percent"), credit, &mut errors);
             if let (Some(below_percent), Some(credit_percent)) = (b, c) {
-                tiers.push(CreditTier {
-                    below_percent,
-                    credit_percent,
-                });
+                tiers.push(CreditTier { below_percent, credit_percent });
             }
         }
-        if tiers.windows(2).any(|w| {
-            w[0].below_percent <= w[1].below_percent || w[0].credit_percent >= w[1].credit_percent
-        }) {
+        if tiers
+            .windows(2)
+            .any(|w| w[0].below_percent <= w[1].below_percent || w[0].credit_percent >= w[1].credit_percent)
+        {
             errors.add(
                 "credit_tiers",
                 "inconsistent_tiers",
@@ -175,10 +161,7 @@ impl SlaTerms {
     }
 
     pub fn targets(&self, priority: Priority) -> Option<PriorityTargets> {
-        self.priorities
-            .iter()
-            .copied()
-            .find(|t| t.priority == priority)
+        self.priorities.iter().copied().find(|t| t.priority == priority)
     }
 }
 
@@ -197,11 +180,7 @@ pub(crate) mod tests {
                 ("p3".into(), 120, 1440),
                 ("p4".into(), 480, 4320),
             ],
-            credit_tiers: vec![
-                ("99.9".into(), "10".into()),
-                ("99.0".into(), "25".into()),
-                ("95".into(), "50".into()),
-            ],
+            credit_tiers: vec![("99.9".into(), "10".into()), ("99.0".into(), "25".into()), ("95".into(), "50".into())],
         }
     }
 
@@ -220,9 +199,6 @@ pub(crate) mod tests {
         d.credit_tiers.reverse();
         let errors = SlaTerms::parse(&d).unwrap_err();
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["availability_percent", "priorities", "credit_tiers"]
-        );
+        assert_eq!(fields, ["availability_percent", "priorities", "credit_tiers"]);
     }
 }

@@ -15,9 +15,6 @@ mod tests {
     #[test]
     fn truncates_nanoseconds() {
         let t = DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap();
-        assert_eq!(
-            to_storage_precision(t).timestamp_subsec_nanos(),
-            123_456_000
-        );
+        assert_eq!(to_storage_precision(t).timestamp_subsec_nanos(), 123_456_000);
     }
 }

@@ -20,27 +20,14 @@ impl ValidationErrors {
         Self::default()
     }
 
-    pub fn single(
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         let mut errors = Self::new();
         errors.add(field, code, message);
         errors
     }
 
-    pub fn add(
-        &mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) {
-        self.0.push(FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-        });
+    pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), code, message: message.into() });
     }
 
     /// Keeps the value of a successful parse, or records its errors and gives `None`.
@@ -55,20 +42,12 @@ impl ValidationErrors {
     }
 
     /// Records the errors of a nested value under a path prefix.
-    pub fn collect_nested<T>(
-        &mut self,
-        prefix: &str,
-        result: Result<T, ValidationErrors>,
-    ) -> Option<T> {
+    pub fn collect_nested<T>(&mut self, prefix: &str, result: Result<T, ValidationErrors>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(errors) => {
                 self.0.extend(errors.0.into_iter().map(|e| FieldError {
-                    field: if e.field.is_empty() {
-                        prefix.to_owned()
-                    } else {
-                        format!("{prefix}.{}", e.field)
-                    },
+                    field: if e.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", e.field) },
                     ..e
                 }));
                 None
@@ -90,11 +69,7 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing failed.
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            value().ok_or(self)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { value().ok_or(self) } else { Err(self) }
     }
 }
 

@@ -2,9 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use gsi_domain::access::Scope;
-use gsi_domain::agency_profile::{
-    AgencyProfile, AgencyProfileDetails, AgencyProfileDraft, CoordinatorDraft,
-};
+use gsi_domain::agency_profile::{AgencyProfile, AgencyProfileDetails, AgencyProfileDraft, CoordinatorDraft};
 use gsi_domain::org::{GIX_ORGANISATION_ID, NewOrganisation, OrganisationKind};
 use gsi_domain::{Actor, OrganisationId, Role, Subject};
 
@@ -26,18 +24,10 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 4, 0, 0).unwrap() + chrono::Duration::nanoseconds(123_456_789)
 }
 
-fn register(
-    conn: &mut DbConnection,
-    kind: &str,
-    name: &str,
-    at: chrono::DateTime<Utc>,
-) -> OrganisationId {
+fn register(conn: &mut DbConnection, kind: &str, name: &str, at: chrono::DateTime<Utc>) -> OrganisationId {
     let org = NewOrganisation::parse(kind, name, None)
         .unwrap()
-        .into_organisation(
-            OrganisationId::new_v7(at),
-            gsi_domain::time::to_storage_precision(at),
-        );
+        .into_organisation(OrganisationId::new_v7(at), gsi_domain::time::to_storage_precision(at));
     organisations::insert(conn, &org).unwrap();
     org.id
 }
@@ -46,23 +36,12 @@ fn register(
 fn migrations_are_idempotent_and_seed_the_single_gix() {
     each_backend(|conn| {
         assert!(migrate::is_up_to_date(conn).unwrap());
-        assert!(
-            migrate::run_pending(conn).unwrap().is_empty(),
-            "second run applies nothing"
-        );
-        let gix = organisations::find(conn, GIX_ORGANISATION_ID)
-            .unwrap()
-            .unwrap();
+        assert!(migrate::run_pending(conn).unwrap().is_empty(), "second run applies nothing");
+        let gix = organisations::find(conn, GIX_ORGANISATION_ID).unwrap().unwrap();
         assert_eq!(gix.kind, OrganisationKind::Gix);
         // A second GIX row is refused by the database itself.
-        let second = gsi_domain::org::Organisation {
-            id: OrganisationId::new_v7(now()),
-            ..gix
-        };
-        assert!(matches!(
-            organisations::insert(conn, &second),
-            Err(StoreError::UniqueViolation(_))
-        ));
+        let second = gsi_domain::org::Organisation { id: OrganisationId::new_v7(now()), ..gix };
+        assert!(matches!(organisations::insert(conn, &second), Err(StoreError::UniqueViolation(_))));
     });
 }
 
@@ -70,48 +49,17 @@ fn migrations_are_idempotent_and_seed_the_single_gix() {
 fn organisations_round_trip_and_page_by_kind() {
     each_backend(|conn| {
         let a1 = register(conn, "agency", "กรมหนึ่ง", now());
-        let _p = register(
-            conn,
-            "provider",
-            "ผู้ให้บริการ",
-            now() + chrono::Duration::seconds(1),
-        );
-        let a2 = register(
-            conn,
-            "agency",
-            "กรมสอง",
-            now() + chrono::Duration::seconds(2),
-        );
+        let _p = register(conn, "provider", "ผู้ให้บริการ", now() + chrono::Duration::seconds(1));
+        let a2 = register(conn, "agency", "กรมสอง", now() + chrono::Duration::seconds(2));
 
         let found = organisations::find(conn, a1).unwrap().unwrap();
         assert_eq!(found.name_th.as_str(), "กรมหนึ่ง");
-        assert_eq!(
-            found.created_at,
-            gsi_domain::time::to_storage_precision(now())
-        );
+        assert_eq!(found.created_at, gsi_domain::time::to_storage_precision(now()));
 
-        let filter = organisations::OrganisationFilter {
-            kind: Some(OrganisationKind::Agency),
-        };
-        let first = organisations::list(
-            conn,
-            filter,
-            PageRequest {
-                after: None,
-                limit: 1,
-            },
-        )
-        .unwrap();
+        let filter = organisations::OrganisationFilter { kind: Some(OrganisationKind::Agency) };
+        let first = organisations::list(conn, filter, PageRequest { after: None, limit: 1 }).unwrap();
         assert_eq!(first.items.iter().map(|o| o.id).collect::<Vec<_>>(), [a1]);
-        let second = organisations::list(
-            conn,
-            filter,
-            PageRequest {
-                after: first.next_after,
-                limit: 1,
-            },
-        )
-        .unwrap();
+        let second = organisations::list(conn, filter, PageRequest { after: first.next_after, limit: 1 }).unwrap();
         assert_eq!(second.items.iter().map(|o| o.id).collect::<Vec<_>>(), [a2]);
         assert_eq!(second.next_after, None);
     });
@@ -140,27 +88,12 @@ fn profile_updates_are_guarded_by_version() {
             version: 1,
         };
         agency_profiles::insert(conn, &profile).unwrap();
-        assert_eq!(
-            agency_profiles::find(conn, agency).unwrap().unwrap(),
-            profile
-        );
+        assert_eq!(agency_profiles::find(conn, agency).unwrap().unwrap(), profile);
 
-        let v2 = AgencyProfile {
-            version: 2,
-            ..profile.clone()
-        };
+        let v2 = AgencyProfile { version: 2, ..profile.clone() };
         assert!(agency_profiles::update_if_version(conn, &v2, 1).unwrap());
-        assert!(
-            !agency_profiles::update_if_version(conn, &v2, 1).unwrap(),
-            "a stale version must not write"
-        );
-        assert_eq!(
-            agency_profiles::find(conn, agency)
-                .unwrap()
-                .unwrap()
-                .version,
-            2
-        );
+        assert!(!agency_profiles::update_if_version(conn, &v2, 1).unwrap(), "a stale version must not write");
+        assert_eq!(agency_profiles::find(conn, agency).unwrap().unwrap().version, 2);
     });
 }
 
@@ -172,15 +105,7 @@ fn write_tx_rolls_back_everything_on_error() {
             Err(StoreError::CorruptRow("forced".into()))
         });
         assert!(result.is_err());
-        let all = organisations::list(
-            conn,
-            Default::default(),
-            PageRequest {
-                after: None,
-                limit: 10,
-            },
-        )
-        .unwrap();
+        let all = organisations::list(conn, Default::default(), PageRequest { after: None, limit: 10 }).unwrap();
         assert_eq!(all.items.len(), 1, "only GIX remains");
     });
 }
@@ -206,10 +131,7 @@ fn audit_events_are_scoped_to_actor_or_owner() {
             serde_json::json!({"name_th": "A"}),
         );
         audit::insert(conn, &event).unwrap();
-        let page = PageRequest {
-            after: None,
-            limit: 50,
-        };
+        let page = PageRequest { after: None, limit: 50 };
         let for_a = audit::list(conn, Scope::Organisation(a), &Default::default(), page).unwrap();
         assert_eq!(for_a.items, vec![event.clone()]);
         let for_b = audit::list(conn, Scope::Organisation(b), &Default::default(), page).unwrap();
@@ -237,14 +159,10 @@ fn idempotency_entries_expire() {
         };
         let day_before = now() - chrono::Duration::days(1);
         idempotency::insert(conn, &stored, day_before).unwrap();
-        let found =
-            idempotency::find(conn, GIX_ORGANISATION_ID, "gix-1", "k1", day_before).unwrap();
+        let found = idempotency::find(conn, GIX_ORGANISATION_ID, "gix-1", "k1", day_before).unwrap();
         assert_eq!(found, Some(stored.clone()));
         let later = now() + chrono::Duration::seconds(1);
-        assert_eq!(
-            idempotency::find(conn, GIX_ORGANISATION_ID, "gix-1", "k1", later).unwrap(),
-            None
-        );
+        assert_eq!(idempotency::find(conn, GIX_ORGANISATION_ID, "gix-1", "k1", later).unwrap(), None);
         // An expired key can be used again.
         idempotency::insert(conn, &stored, later).unwrap();
         assert_eq!(idempotency::purge_expired(conn, later).unwrap(), 1);

@@ -34,9 +34,7 @@ pub enum InvalidDatabaseUrl {
     UnknownScheme(String),
     #[error("sqlite URL names no file (expected e.g. sqlite://data/gsi.db)")]
     EmptySqlitePath,
-    #[error(
-        "in-memory SQLite is not supported: every pooled connection would see its own empty database; use a file"
-    )]
+    #[error("in-memory SQLite is not supported: every pooled connection would see its own empty database; use a file")]
     InMemorySqlite,
 }
 
@@ -118,14 +116,11 @@ impl ManageConnection for DbConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                diesel::PgConnection::establish(url).map(DbConnection::Postgresql).map_err(r2d2::Error::ConnectionError)
+            }
             DatabaseUrl::Sqlite(path) => {
-                if let Some(parent) = Path::new(path)
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                {
+                if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(|e| {
                         r2d2::Error::ConnectionError(ConnectionError::BadConnection(format!(
                             "cannot create folder {}: {e}",
@@ -133,11 +128,9 @@ impl ManageConnection for DbConnectionManager {
                         )))
                     })?;
                 }
-                let mut conn = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 for pragma in SQLITE_PRAGMAS {
-                    conn.batch_execute(pragma)
-                        .map_err(r2d2::Error::QueryError)?;
+                    conn.batch_execute(pragma).map_err(r2d2::Error::QueryError)?;
                 }
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -145,8 +138,7 @@ impl ManageConnection for DbConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -164,10 +156,7 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self {
-            max_size: 10,
-            connection_timeout: Duration::from_secs(5),
-        }
+        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -176,12 +165,8 @@ impl Default for PoolSettings {
 pub fn build_pool(url: DatabaseUrl, settings: &PoolSettings) -> Result<DbPool, StoreError> {
     let manager = DbConnectionManager::new(url);
     // Open one connection by hand first: r2d2 would only report a timeout.
-    let mut probe = manager
-        .connect()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    manager
-        .is_valid(&mut probe)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let mut probe = manager.connect().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    manager.is_valid(&mut probe).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     drop(probe);
     r2d2::Pool::builder()
         .max_size(settings.max_size)
@@ -193,8 +178,7 @@ pub fn build_pool(url: DatabaseUrl, settings: &PoolSettings) -> Result<DbPool, S
 /// Takes a connection from the pool; a pool that stays exhausted past its timeout is
 /// reported as `Unavailable`, which clients see as 503.
 pub fn checkout(pool: &DbPool) -> Result<PooledConnection, StoreError> {
-    pool.get()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+    pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 /// Runs `f` in one transaction that may write.
@@ -203,29 +187,40 @@ pub fn checkout(pool: &DbPool) -> Result<PooledConnection, StoreError> {
 /// reads and then writes cannot upgrade its lock under concurrency and fails with
 /// "database is locked". On PostgreSQL it is a plain READ COMMITTED transaction; state
 /// changes guard themselves with version checks in their `UPDATE … WHERE`.
-pub fn write_tx<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
+pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
-    E: From<diesel::result::Error>,
+    E: From<StoreError>,
 {
-    match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
-        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+    let begun = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+    };
+    begun.map_err(StoreError::from)?;
+    finish(conn, f)
+}
+
+/// Runs `f` in one read-only transaction, so a multi-query read sees one consistent state.
+pub fn read_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    <DbConnection as Connection>::TransactionManager::begin_transaction(conn).map_err(StoreError::from)?;
+    finish(conn, f)
+}
+
+/// Runs `f` in the open transaction, then commits, or rolls back on any error.
+fn finish<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
     match f(conn) {
-        Ok(value) => {
-            match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
-                Ok(()) => Ok(value),
-                Err(commit_error) => {
-                    rollback(conn);
-                    Err(commit_error.into())
-                }
+        Ok(value) => match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(commit_error) => {
+                rollback(conn);
+                Err(StoreError::from(commit_error).into())
             }
-        }
+        },
         Err(e) => {
             rollback(conn);
             Err(e)
@@ -240,59 +235,24 @@ fn rollback(conn: &mut DbConnection) {
     }
 }
 
-/// Runs `f` in a read-only snapshot (one consistent view for multi-query reads).
-pub fn read_tx<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    conn.transaction(f)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn picks_the_backend_by_scheme() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/gsi.db").unwrap(),
-            DatabaseUrl::Sqlite("data/gsi.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
-            DatabaseUrl::Sqlite("/tmp/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
-            DatabaseUrl::Postgres("postgres://u@h/db".into())
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgres:x.db"),
-            Err(InvalidDatabaseUrl::UnknownScheme(_))
-        ));
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://"),
-            Err(InvalidDatabaseUrl::EmptySqlitePath)
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite::memory:"),
-            Err(InvalidDatabaseUrl::InMemorySqlite)
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://data/gsi.db").unwrap(), DatabaseUrl::Sqlite("data/gsi.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap(), DatabaseUrl::Postgres("postgres://u@h/db".into()));
+        assert!(matches!(DatabaseUrl::parse("postgres:x.db"), Err(InvalidDatabaseUrl::UnknownScheme(_))));
+        assert_eq!(DatabaseUrl::parse("sqlite://"), Err(InvalidDatabaseUrl::EmptySqlitePath));
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:"), Err(InvalidDatabaseUrl::InMemorySqlite));
     }
 
     #[test]
     fn redacts_passwords() {
         let url = DatabaseUrl::parse("postgres://gsi:secret@db:5432/gsi").unwrap();
         assert_eq!(url.redacted(), "postgres://gsi:***@db:5432/gsi");
-        assert!(
-            !format!(
-                "{:?}",
-                DatabaseUrl::parse("mysql://a:secret@b").unwrap_err()
-            )
-            .contains("secret")
-        );
+        assert!(!format!("{:?}", DatabaseUrl::parse("mysql://a:secret@b").unwrap_err()).contains("secret"));
     }
 }

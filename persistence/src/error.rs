@@ -20,9 +20,7 @@ impl From<diesel::result::Error> for StoreError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                StoreError::UniqueViolation(
-                    info.constraint_name().unwrap_or(info.message()).to_owned(),
-                )
+                StoreError::UniqueViolation(info.constraint_name().unwrap_or(info.message()).to_owned())
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 StoreError::Unavailable(info.message().to_owned())

@@ -14,8 +14,8 @@ pub mod schema;
 pub mod types;
 
 pub use connection::{
-    DatabaseUrl, DbConnection, DbPool, InvalidDatabaseUrl, PoolSettings, PooledConnection,
-    build_pool, checkout, read_tx, write_tx,
+    DatabaseUrl, DbConnection, DbPool, InvalidDatabaseUrl, PoolSettings, PooledConnection, build_pool, checkout,
+    read_tx, write_tx,
 };
 pub use error::StoreError;
 pub use page::{Page, PageRequest};

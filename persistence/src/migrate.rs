@@ -10,7 +10,7 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migratio
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Serialises migration runs of several instances starting at once on one PostgreSQL.
-const MIGRATION_LOCK_KEY: i64 = 0x6773_695f_6875_62; // "gsi_hub"
+const MIGRATION_LOCK_KEY: i64 = 0x0067_7369_5f68_7562; // "gsi_hub" in ASCII
 
 fn migration_error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("migration failed: {e}"))
@@ -29,12 +29,7 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|versions| {
-                    versions
-                        .into_iter()
-                        .map(|v| v.to_string())
-                        .collect::<Vec<_>>()
-                });
+                .map(|versions| versions.into_iter().map(|v| v.to_string()).collect::<Vec<_>>());
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
             result.map_err(migration_error)?
         }

@@ -32,10 +32,7 @@ impl<T> Page<T> {
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_after: self.next_after,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), next_after: self.next_after }
     }
 }
 

@@ -71,9 +71,4 @@ diesel::table! {
 }
 
 diesel::joinable!(agency_profiles -> organisations (agency_id));
-diesel::allow_tables_to_appear_in_same_query!(
-    organisations,
-    agency_profiles,
-    audit_events,
-    idempotency_keys
-);
+diesel::allow_tables_to_appear_in_same_query!(organisations, agency_profiles, audit_events, idempotency_keys);

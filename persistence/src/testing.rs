@@ -58,9 +58,7 @@ impl TestDatabase {
                 let name = format!("gsi_test_{unique}");
                 let mut admin = PgConnection::establish(&admin_url)
                     .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
                 TestDatabase {
                     backend,
                     url: replace_database(&admin_url, &name),
@@ -72,11 +70,8 @@ impl TestDatabase {
 
     /// A migrated pool on this database.
     pub fn pool(&self) -> DbPool {
-        let pool = build_pool(
-            DatabaseUrl::parse(&self.url).expect("test URL"),
-            &PoolSettings::default(),
-        )
-        .expect("test pool");
+        let pool =
+            build_pool(DatabaseUrl::parse(&self.url).expect("test URL"), &PoolSettings::default()).expect("test pool");
         let mut conn = checkout(&pool).expect("connection");
         migrate::run_pending(&mut conn).expect("migrations");
         pool
@@ -110,8 +105,7 @@ impl Drop for TestDatabase {
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ = admin
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }

@@ -19,23 +19,17 @@ use crate::connection::MultiBackend;
 
 /// SQL type markers, used in `schema.rs`.
 pub mod sql {
-    #[derive(
-        Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
-    )]
+    #[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
     #[diesel(postgres_type(oid = 2950, array_oid = 2951))]
     #[diesel(sqlite_type(name = "Text"))]
     pub struct Uuid;
 
-    #[derive(
-        Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
-    )]
+    #[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
     #[diesel(postgres_type(oid = 1184, array_oid = 1185))]
     #[diesel(sqlite_type(name = "Text"))]
     pub struct Instant;
 
-    #[derive(
-        Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
-    )]
+    #[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
     #[diesel(postgres_type(oid = 3802, array_oid = 3807))]
     #[diesel(sqlite_type(name = "Text"))]
     pub struct Jsonb;
@@ -114,8 +108,7 @@ impl ToSql<sql::Instant, Pg> for DbTimestamp {
 }
 impl FromSql<sql::Instant, Pg> for DbTimestamp {
     fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        <DateTime<Utc> as FromSql<diesel::sql_types::Timestamptz, Pg>>::from_sql(value)
-            .map(DbTimestamp)
+        <DateTime<Utc> as FromSql<diesel::sql_types::Timestamptz, Pg>>::from_sql(value).map(DbTimestamp)
     }
 }
 impl ToSql<sql::Instant, Sqlite> for DbTimestamp {
@@ -127,9 +120,7 @@ impl ToSql<sql::Instant, Sqlite> for DbTimestamp {
 impl FromSql<sql::Instant, Sqlite> for DbTimestamp {
     fn from_sql(value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
         let text = sqlite_text(value)?;
-        Ok(DbTimestamp(
-            DateTime::parse_from_rfc3339(&text)?.with_timezone(&Utc),
-        ))
+        Ok(DbTimestamp(DateTime::parse_from_rfc3339(&text)?.with_timezone(&Utc)))
     }
 }
 
@@ -167,9 +158,7 @@ macro_rules! multi_backend_type {
             }
         }
         impl FromSql<$sql, MultiBackend> for $rust {
-            fn from_sql(
-                value: <MultiBackend as Backend>::RawValue<'_>,
-            ) -> deserialize::Result<Self> {
+            fn from_sql(value: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
                 value.from_sql::<$rust, $sql>()
             }
         }

@@ -1,1 +1,14 @@
+//! Black-box HTTP tests: each starts the real server on a free port over a fresh database,
+//! on SQLite and (with GSI_TEST_POSTGRES_URL) on PostgreSQL. One binary, many modules,
+//! to keep link time down.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation is the test failing
+
+mod agency_profiles;
+mod audit;
+mod auth;
+mod conventions;
+mod health;
+mod openapi;
+mod organisations;
+mod support;

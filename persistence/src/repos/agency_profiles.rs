@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 use gsi_domain::OrganisationId;
 use gsi_domain::agency_profile::{
-    AgencyProfile, AgencyProfileDetails, AgencyProfileDraft, ContactChannel, ContactChannelDraft,
-    Coordinator, CoordinatorDraft,
+    AgencyProfile, AgencyProfileDetails, AgencyProfileDraft, ContactChannel, ContactChannelDraft, Coordinator,
+    CoordinatorDraft,
 };
 use serde::{Deserialize, Serialize};
 
@@ -67,9 +67,7 @@ impl From<&ContactChannel> for ContactChannelDoc {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<DbJson, StoreError> {
-    serde_json::to_value(value)
-        .map(DbJson)
-        .map_err(|e| corrupt("agency_profiles", e))
+    serde_json::to_value(value).map(DbJson).map_err(|e| corrupt("agency_profiles", e))
 }
 
 impl TryFrom<&AgencyProfile> for AgencyProfileRow {
@@ -82,18 +80,8 @@ impl TryFrom<&AgencyProfile> for AgencyProfileRow {
             name_en: d.name_en.as_ref().map(ToString::to_string),
             parent_ministry: d.parent_ministry.as_ref().map(ToString::to_string),
             address: d.address.as_ref().map(ToString::to_string),
-            coordinators: to_json(
-                &d.coordinators
-                    .iter()
-                    .map(CoordinatorDoc::from)
-                    .collect::<Vec<_>>(),
-            )?,
-            contact_channels: to_json(
-                &d.contact_channels
-                    .iter()
-                    .map(ContactChannelDoc::from)
-                    .collect::<Vec<_>>(),
-            )?,
+            coordinators: to_json(&d.coordinators.iter().map(CoordinatorDoc::from).collect::<Vec<_>>())?,
+            contact_channels: to_json(&d.contact_channels.iter().map(ContactChannelDoc::from).collect::<Vec<_>>())?,
             updated_at: p.updated_at.into(),
             version: p.version,
         })
@@ -105,9 +93,7 @@ impl TryFrom<AgencyProfileRow> for AgencyProfile {
     /// Stored values go through the same parser as input, so a row that breaks a rule is
     /// reported, never shown half-valid.
     fn try_from(row: AgencyProfileRow) -> Result<Self, StoreError> {
-        let bad = |e: &dyn std::fmt::Display| {
-            corrupt("agency_profiles", format!("{}: {e}", row.agency_id.0))
-        };
+        let bad = |e: &dyn std::fmt::Display| corrupt("agency_profiles", format!("{}: {e}", row.agency_id.0));
         let coordinators: Vec<CoordinatorDoc> =
             serde_json::from_value(row.coordinators.0.clone()).map_err(|e| bad(&e))?;
         let channels: Vec<ContactChannelDoc> =
@@ -129,11 +115,7 @@ impl TryFrom<AgencyProfileRow> for AgencyProfile {
                 .collect(),
             contact_channels: channels
                 .into_iter()
-                .map(|c| ContactChannelDraft {
-                    kind: c.kind,
-                    value: c.value,
-                    label: c.label,
-                })
+                .map(|c| ContactChannelDraft { kind: c.kind, value: c.value, label: c.label })
                 .collect(),
         };
         Ok(AgencyProfile {
@@ -146,16 +128,11 @@ impl TryFrom<AgencyProfileRow> for AgencyProfile {
 }
 
 pub fn insert(conn: &mut DbConnection, profile: &AgencyProfile) -> Result<(), StoreError> {
-    diesel::insert_into(agency_profiles::table)
-        .values(AgencyProfileRow::try_from(profile)?)
-        .execute(conn)?;
+    diesel::insert_into(agency_profiles::table).values(AgencyProfileRow::try_from(profile)?).execute(conn)?;
     Ok(())
 }
 
-pub fn find(
-    conn: &mut DbConnection,
-    agency: OrganisationId,
-) -> Result<Option<AgencyProfile>, StoreError> {
+pub fn find(conn: &mut DbConnection, agency: OrganisationId) -> Result<Option<AgencyProfile>, StoreError> {
     agency_profiles::table
         .find(DbUuid::from(agency))
         .select(AgencyProfileRow::as_select())

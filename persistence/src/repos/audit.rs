@@ -79,10 +79,7 @@ impl TryFrom<AuditEventRow> for AuditEvent {
         Ok(AuditEvent {
             id: row.id.into(),
             occurred_at: row.occurred_at.0,
-            actor_role: row
-                .actor_role
-                .parse()
-                .map_err(|e| corrupt("audit_events", format!("{}: {e}", row.id.0)))?,
+            actor_role: row.actor_role.parse().map_err(|e| corrupt("audit_events", format!("{}: {e}", row.id.0)))?,
             actor_subject: row.actor_subject,
             actor_organisation: row.actor_organisation_id.into(),
             owner_organisation: row.owner_organisation_id.map(Into::into),
@@ -114,9 +111,7 @@ impl From<&AuditEvent> for AuditEventRow {
 }
 
 pub fn insert(conn: &mut DbConnection, event: &AuditEvent) -> Result<(), StoreError> {
-    diesel::insert_into(audit_events::table)
-        .values(AuditEventRow::from(event))
-        .execute(conn)?;
+    diesel::insert_into(audit_events::table).values(AuditEventRow::from(event)).execute(conn)?;
     Ok(())
 }
 
@@ -145,11 +140,8 @@ pub fn list(
         .into_boxed();
     if let Scope::Organisation(org) = scope {
         let org = DbUuid::from(org);
-        query = query.filter(
-            audit_events::actor_organisation_id
-                .eq(org)
-                .or(audit_events::owner_organisation_id.eq(org)),
-        );
+        query =
+            query.filter(audit_events::actor_organisation_id.eq(org).or(audit_events::owner_organisation_id.eq(org)));
     }
     if let Some(v) = &filter.resource_type {
         query = query.filter(audit_events::resource_type.eq(v.clone()));
@@ -172,10 +164,6 @@ pub fn list(
     if let Some(after) = page.after {
         query = query.filter(audit_events::id.gt(DbUuid(after)));
     }
-    let rows = query
-        .load(conn)?
-        .into_iter()
-        .map(AuditEvent::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = query.load(conn)?.into_iter().map(AuditEvent::try_from).collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_overfetch(rows, page.limit, |e| e.id.as_uuid()))
 }

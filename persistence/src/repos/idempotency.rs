@@ -47,8 +47,7 @@ impl TryFrom<IdempotencyRow> for StoredResponse {
     fn try_from(row: IdempotencyRow) -> Result<Self, StoreError> {
         Ok(StoredResponse {
             organisation: row.organisation_id.into(),
-            status: u16::try_from(row.response_status)
-                .map_err(|e| crate::error::corrupt("idempotency_keys", e))?,
+            status: u16::try_from(row.response_status).map_err(|e| crate::error::corrupt("idempotency_keys", e))?,
             actor_subject: row.actor_subject,
             key: row.idempotency_key,
             request_method: row.request_method,
@@ -82,18 +81,10 @@ pub fn find(
 }
 
 /// Stores a response; an expired entry under the same key is replaced.
-pub fn insert(
-    conn: &mut DbConnection,
-    stored: &StoredResponse,
-    not_before: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub fn insert(conn: &mut DbConnection, stored: &StoredResponse, not_before: DateTime<Utc>) -> Result<(), StoreError> {
     diesel::delete(
         idempotency_keys::table
-            .find((
-                DbUuid::from(stored.organisation),
-                stored.actor_subject.as_str(),
-                stored.key.as_str(),
-            ))
+            .find((DbUuid::from(stored.organisation), stored.actor_subject.as_str(), stored.key.as_str()))
             .filter(idempotency_keys::created_at.lt(DbTimestamp::from(not_before))),
     )
     .execute(conn)?;
@@ -116,13 +107,7 @@ pub fn insert(
 }
 
 /// Removes entries stored before `not_before`; returns how many.
-pub fn purge_expired(
-    conn: &mut DbConnection,
-    not_before: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    Ok(diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::created_at.lt(DbTimestamp::from(not_before))),
-    )
-    .execute(conn)?)
+pub fn purge_expired(conn: &mut DbConnection, not_before: DateTime<Utc>) -> Result<usize, StoreError> {
+    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(DbTimestamp::from(not_before))))
+        .execute(conn)?)
 }

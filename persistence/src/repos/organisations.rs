@@ -26,19 +26,13 @@ struct OrganisationRow {
 impl TryFrom<OrganisationRow> for Organisation {
     type Error = StoreError;
     fn try_from(row: OrganisationRow) -> Result<Self, StoreError> {
-        let bad =
-            |e: &dyn std::fmt::Display| corrupt("organisations", format!("{}: {e}", row.id.0));
+        let bad = |e: &dyn std::fmt::Display| corrupt("organisations", format!("{}: {e}", row.id.0));
         Ok(Organisation {
             id: row.id.into(),
             kind: row.kind.parse().map_err(|e| bad(&e))?,
-            name_th: BoundedText::parse("name_th", &row.name_th, ORGANISATION_NAME_MAX)
+            name_th: BoundedText::parse("name_th", &row.name_th, ORGANISATION_NAME_MAX).map_err(|e| bad(&e))?,
+            name_en: BoundedText::parse_optional("name_en", row.name_en.as_deref(), ORGANISATION_NAME_MAX)
                 .map_err(|e| bad(&e))?,
-            name_en: BoundedText::parse_optional(
-                "name_en",
-                row.name_en.as_deref(),
-                ORGANISATION_NAME_MAX,
-            )
-            .map_err(|e| bad(&e))?,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
             version: row.version,
@@ -61,16 +55,11 @@ impl From<&Organisation> for OrganisationRow {
 }
 
 pub fn insert(conn: &mut DbConnection, org: &Organisation) -> Result<(), StoreError> {
-    diesel::insert_into(organisations::table)
-        .values(OrganisationRow::from(org))
-        .execute(conn)?;
+    diesel::insert_into(organisations::table).values(OrganisationRow::from(org)).execute(conn)?;
     Ok(())
 }
 
-pub fn find(
-    conn: &mut DbConnection,
-    id: OrganisationId,
-) -> Result<Option<Organisation>, StoreError> {
+pub fn find(conn: &mut DbConnection, id: OrganisationId) -> Result<Option<Organisation>, StoreError> {
     organisations::table
         .find(DbUuid::from(id))
         .select(OrganisationRow::as_select())
@@ -101,10 +90,6 @@ pub fn list(
     if let Some(after) = page.after {
         query = query.filter(organisations::id.gt(DbUuid(after)));
     }
-    let rows = query
-        .load(conn)?
-        .into_iter()
-        .map(Organisation::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = query.load(conn)?.into_iter().map(Organisation::try_from).collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_overfetch(rows, page.limit, |o| o.id.as_uuid()))
 }

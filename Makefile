@@ -1,0 +1,49 @@
+# GSI Hub — the two commands a newcomer needs are `make run` and `make test`.
+
+CARGO ?= cargo
+# Development-only signing secret for `make run` and `make token`; production verifies
+# tokens with GSI_JWT_PUBLIC_KEYS instead.
+DEV_JWT_SECRET ?= gsi-hub-development-secret-not-for-production
+TOOLS_VENV := .venv-tools
+
+.PHONY: run test test-rust openapi openapi-check lint fmt token bench clean
+
+## run: build, apply migrations, seed demo data into data/gsi.db (SQLite), print demo tokens, serve on 127.0.0.1:8080
+run:
+	GSI_JWT_SECRET="$${GSI_JWT_SECRET:-$(DEV_JWT_SECRET)}" $(CARGO) run -p gsi-api -- serve --demo
+
+## test: every test (domain, persistence, black-box HTTP, OpenAPI drift and validation).
+## PostgreSQL runs too when GSI_TEST_POSTGRES_URL is set, e.g. postgres://postgres@127.0.0.1:5432/postgres
+test: test-rust openapi-check
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+
+## openapi: rewrite the committed contract from the code
+openapi:
+	$(CARGO) run -q -p gsi-api -- openapi > openapi/openapi.json.tmp
+	mv openapi/openapi.json.tmp openapi/openapi.json
+
+## openapi-check: validate openapi/openapi.json against the OpenAPI 3.1 schema
+openapi-check: $(TOOLS_VENV)/bin/openapi-spec-validator
+	$(TOOLS_VENV)/bin/openapi-spec-validator openapi/openapi.json
+
+$(TOOLS_VENV)/bin/openapi-spec-validator:
+	python3 -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
+
+## lint: formatting and clippy with warnings as errors
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## token: a development token, e.g. make token ROLE=agency_admin ORG=<uuid>
+token:
+	GSI_JWT_SECRET="$${GSI_JWT_SECRET:-$(DEV_JWT_SECRET)}" $(CARGO) run -q -p gsi-api -- token --role $(ROLE) $(if $(ORG),--org $(ORG))
+
+clean:
+	$(CARGO) clean
+	rm -rf $(TOOLS_VENV)

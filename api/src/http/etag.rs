@@ -1,0 +1,96 @@
+//! ETags and `If-Match` (optimistic concurrency for updates).
+//!
+//! A resource's ETag is its version number in quotes (`"3"`). An update must send
+//! `If-Match` with the ETag it last read: missing → 428, stale → 412. The comparison itself
+//! happens inside the update's transaction (see `Precondition::check`).
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+
+use crate::error::ApiError;
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// What `If-Match` asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-Match: *`: any current version.
+    Any,
+    /// One or more strong ETags; the update proceeds if the current version is among them.
+    Versions(Vec<i64>),
+}
+
+impl Precondition {
+    /// `Ok` when `current_version` satisfies the precondition; 412 with the current ETag otherwise.
+    pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
+        let satisfied = match self {
+            Precondition::Any => true,
+            Precondition::Versions(versions) => versions.contains(&current_version),
+        };
+        if satisfied { Ok(()) } else { Err(ApiError::PreconditionFailed { current_etag: etag(current_version) }) }
+    }
+
+    /// Parses the header value. Weak tags (`W/"3"`) never match: `If-Match` uses strong
+    /// comparison (RFC 9110 §13.1.1).
+    pub fn parse(value: &str) -> Result<Self, ApiError> {
+        let value = value.trim();
+        if value == "*" {
+            return Ok(Precondition::Any);
+        }
+        let mut versions = Vec::new();
+        for tag in value.split(',').map(str::trim) {
+            let quoted = tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"');
+            if !quoted && !tag.starts_with("W/") {
+                return Err(ApiError::invalid_parameter(
+                    "If-Match",
+                    "invalid_etag",
+                    "must be `*` or one or more quoted ETags such as \"3\"",
+                ));
+            }
+            if let Some(version) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok())
+            {
+                versions.push(version);
+            }
+        }
+        Ok(Precondition::Versions(versions))
+    }
+}
+
+/// The `If-Match` header; its absence is 428 Precondition Required.
+pub struct IfMatch(pub Precondition);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.headers().get(header::IF_MATCH) {
+            None => Err(ApiError::PreconditionRequired),
+            Some(value) => value
+                .to_str()
+                .map_err(|_| ApiError::invalid_parameter("If-Match", "invalid_etag", "must be ASCII"))
+                .and_then(Precondition::parse)
+                .map(IfMatch),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_checks() {
+        assert_eq!(Precondition::parse("*").unwrap(), Precondition::Any);
+        let p = Precondition::parse("\"2\", \"3\"").unwrap();
+        assert!(p.check(3).is_ok());
+        assert!(matches!(p.check(4), Err(ApiError::PreconditionFailed { current_etag }) if current_etag == "\"4\""));
+        assert!(Precondition::parse("W/\"3\"").unwrap().check(3).is_err(), "weak tags never match");
+        assert!(Precondition::parse("3").is_err());
+    }
+}

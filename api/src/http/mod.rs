@@ -1,0 +1,9 @@
+//! HTTP conventions every endpoint shares: JSON bodies, pagination, ETag/If-Match,
+//! Idempotency-Key, request ids, and the request context.
+
+pub mod context;
+pub mod etag;
+pub mod idempotency;
+pub mod json;
+pub mod pagination;
+pub mod request_id;

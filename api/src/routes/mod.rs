@@ -1,0 +1,45 @@
+//! HTTP routes, one folder per resource and one file per action. Handlers extract,
+//! call a use case on a blocking thread, and shape the response; nothing else.
+
+pub mod agency_profiles;
+pub mod audit_events;
+pub mod health;
+pub mod me;
+pub mod organisations;
+
+use actix_web::web;
+use gsi_persistence::{DbConnection, checkout};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Everything under `/v1`.
+pub fn v1(cfg: &mut ServiceConfig) {
+    cfg.service(me::get::get_me)
+        .service(organisations::list::list_organisations)
+        .service(organisations::create::register_organisation)
+        .service(organisations::get::get_organisation)
+        .service(agency_profiles::get::get_agency_profile)
+        .service(agency_profiles::update::update_agency_profile)
+        .service(audit_events::list::list_audit_events);
+}
+
+/// Outside `/v1`: probes for orchestrators.
+pub fn root(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz::healthz).service(health::readyz::readyz);
+}
+
+/// Runs database work on the blocking pool: diesel is synchronous, and running it on an
+/// async worker would stall every request on that worker.
+pub async fn db<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = checkout(&pool)?;
+        work(&mut conn)
+    })
+    .await?
+}

@@ -1,0 +1,13 @@
+//! What every handler shares. Nothing here is per-instance state another instance would
+//! need: idempotency keys and locks live in the database.
+
+use gsi_persistence::DbPool;
+
+use crate::auth::Authenticator;
+use crate::clock::Clock;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub auth: Authenticator,
+    pub clock: Clock,
+}

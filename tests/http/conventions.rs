@@ -1,0 +1,153 @@
+//! Conventions every endpoint shares: problem+json for bad input of any kind,
+//! Idempotency-Key, X-Request-Id, pagination parameters.
+
+use serde_json::json;
+
+use crate::support::{BODY_LIMIT, each_backend, gix, token};
+
+#[actix_web::test]
+async fn malformed_unknown_oversized_and_mistyped_bodies_are_problems() {
+    each_backend(async |app| {
+        let gix = gix();
+        let count_before = app.get("/v1/organisations?kind=agency", &gix).await.body["items"].as_array().unwrap().len();
+
+        let malformed = app
+            .raw("POST", "/v1/organisations", Some(&gix), &[], Some((b"{\"kind\": \"agency\",", "application/json")))
+            .await;
+        malformed.assert_problem(400, "malformed-body");
+
+        let empty = app.raw("POST", "/v1/organisations", Some(&gix), &[], Some((b"", "application/json"))).await;
+        empty.assert_problem(400, "malformed-body");
+
+        let unknown =
+            app.post("/v1/organisations", &gix, &json!({"kind": "agency", "name_th": "กรม", "is_admin": true})).await;
+        unknown.assert_problem(422, "validation-error");
+        assert_eq!(unknown.problem_fields(), ["is_admin"]);
+        assert_eq!(unknown.body["errors"][0]["code"], "unknown_field");
+
+        let missing = app.post("/v1/organisations", &gix, &json!({"kind": "agency"})).await;
+        missing.assert_problem(422, "validation-error");
+        assert_eq!(missing.problem_fields(), ["name_th"]);
+        assert_eq!(missing.body["errors"][0]["code"], "required");
+
+        let wrong_type = app.post("/v1/organisations", &gix, &json!({"kind": "agency", "name_th": 42})).await;
+        wrong_type.assert_problem(422, "validation-error");
+        assert_eq!(wrong_type.problem_fields(), ["name_th"]);
+
+        let bad_choice = app.post("/v1/organisations", &gix, &json!({"kind": "bank", "name_th": "ธนาคาร"})).await;
+        bad_choice.assert_problem(422, "validation-error");
+        assert_eq!(bad_choice.problem_fields(), ["kind"]);
+
+        let text = app.raw("POST", "/v1/organisations", Some(&gix), &[], Some((b"kind=agency", "text/plain"))).await;
+        text.assert_problem(415, "unsupported-media-type");
+
+        let huge_name = "ก".repeat(BODY_LIMIT);
+        let oversized = app.post("/v1/organisations", &gix, &json!({"kind": "agency", "name_th": huge_name})).await;
+        oversized.assert_problem(413, "payload-too-large");
+
+        let count_after = app.get("/v1/organisations?kind=agency", &gix).await.body["items"].as_array().unwrap().len();
+        assert_eq!(count_before, count_after, "no refused request stored anything");
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn bad_path_and_query_values_are_400_naming_the_parameter() {
+    each_backend(async |app| {
+        let gix = gix();
+        let path = app.get("/v1/organisations/not-a-uuid", &gix).await;
+        path.assert_problem(400, "invalid-parameters");
+        assert_eq!(path.problem_fields(), ["organisation_id"]);
+
+        let limit = app.get("/v1/organisations?limit=500&cursor=%%%", &gix).await;
+        limit.assert_problem(400, "invalid-parameters");
+        assert_eq!(limit.problem_fields(), ["limit", "cursor"]);
+
+        let unknown = app.get("/v1/organisations?colour=blue", &gix).await;
+        unknown.assert_problem(400, "invalid-parameters");
+        assert_eq!(unknown.problem_fields(), ["colour"]);
+
+        let kind = app.get("/v1/organisations?kind=bank", &gix).await;
+        kind.assert_problem(400, "invalid-parameters");
+        assert_eq!(kind.problem_fields(), ["kind"]);
+
+        let nowhere = app.get("/v1/no-such-thing", &gix).await;
+        nowhere.assert_problem(404, "not-found");
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn idempotency_key_replays_and_refuses_reuse_with_another_body() {
+    each_backend(async |app| {
+        let gix = gix();
+        let body = json!({"kind": "provider", "name_th": "ผู้ให้บริการ ก"});
+        let key = [("Idempotency-Key", "create-provider-1")];
+        let first = app.request("POST", "/v1/organisations", Some(&gix), &key, Some(&body)).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        assert_eq!(first.header("idempotent-replayed"), None);
+
+        let again = app.request("POST", "/v1/organisations", Some(&gix), &key, Some(&body)).await;
+        assert_eq!(again.status, 201);
+        assert_eq!(again.body, first.body, "the stored response is replayed");
+        assert_eq!(again.header("location"), first.header("location"));
+        assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+
+        let other = json!({"kind": "provider", "name_th": "ผู้ให้บริการ ข"});
+        let reused = app.request("POST", "/v1/organisations", Some(&gix), &key, Some(&other)).await;
+        reused.assert_problem(422, "idempotency-key-reused");
+
+        let providers = app.get("/v1/organisations?kind=provider", &gix).await;
+        let names: Vec<&str> =
+            providers.body["items"].as_array().unwrap().iter().map(|o| o["name_th"].as_str().unwrap()).collect();
+        assert_eq!(names, ["ผู้ให้บริการ ก"], "exactly one organisation was created");
+
+        // Keys belong to the caller: another GIX officer's same key is a new request.
+        let someone_else = token("gix_officer", crate::support::GIX);
+        let theirs = app.request("POST", "/v1/organisations", Some(&someone_else), &key, Some(&other)).await;
+        assert_eq!(theirs.status, 201);
+        assert_ne!(theirs.body["id"], first.body["id"]);
+
+        let bad_key =
+            app.request("POST", "/v1/organisations", Some(&gix), &[("Idempotency-Key", "")], Some(&body)).await;
+        bad_key.assert_problem(400, "invalid-parameters");
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn concurrent_retries_with_one_key_create_once() {
+    each_backend(async |app| {
+        let gix = gix();
+        let body = json!({"kind": "assessor", "name_th": "ผู้ตรวจสอบ"});
+        let key = [("Idempotency-Key", "concurrent-1")];
+        let replies = futures_util::future::join_all(
+            (0..5).map(|_| app.request("POST", "/v1/organisations", Some(&gix), &key, Some(&body))),
+        )
+        .await;
+        for reply in &replies {
+            assert!(reply.status == 201 || reply.status == 409, "unexpected {}: {}", reply.status, reply.body);
+        }
+        let created: Vec<_> = replies.iter().filter(|r| r.status == 201).map(|r| r.body["id"].clone()).collect();
+        assert!(!created.is_empty());
+        assert!(created.windows(2).all(|w| w[0] == w[1]), "every success names the same organisation");
+        let assessors = app.get("/v1/organisations?kind=assessor", &gix).await;
+        assert_eq!(assessors.body["items"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn request_ids_are_echoed_or_generated() {
+    each_backend(async |app| {
+        let mine = app.request("GET", "/healthz", None, &[("X-Request-Id", "trace-abc.123")], None).await;
+        assert_eq!(mine.header("x-request-id").as_deref(), Some("trace-abc.123"));
+        let unsafe_id = app.request("GET", "/healthz", None, &[("X-Request-Id", "a b c")], None).await;
+        let generated = unsafe_id.header("x-request-id").unwrap();
+        assert_ne!(generated, "a b c");
+        assert!(uuid::Uuid::parse_str(&generated).is_ok(), "generated ids are UUIDs: {generated}");
+        let error = app.get("/v1/me", "garbage").await;
+        assert!(error.header("x-request-id").is_some(), "errors carry the request id too");
+    })
+    .await;
+}

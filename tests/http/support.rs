@@ -1,0 +1,215 @@
+//! `spawn_app`: the real server on a free port, over a fresh database.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use awc::Client;
+use gsi_api::{Application, Clock, Config};
+use gsi_persistence::testing::{Backend, TestDatabase, backends};
+use gsi_persistence::{DatabaseUrl, DbPool, PoolSettings, build_pool};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const ISSUER: &str = "gsi-hub-test";
+pub const AUDIENCE: &str = "gsi-hub-api-test";
+pub const GIX: &str = "00000000-0000-7000-8000-000000000001";
+/// Small, so the 413 test need not send megabytes.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct TestApp {
+    pub base: String,
+    /// A pool on the server's database, for asserting on stored state.
+    pub pool: DbPool,
+    client: Client,
+    handle: actix_web::dev::ServerHandle,
+    _db: TestDatabase,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The fields a problem+json answer names.
+    pub fn problem_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn assert_problem(&self, status: u16, slug: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "problem responses are application/problem+json"
+        );
+        assert_eq!(self.body["type"], format!("https://gsi-hub.example/problems/{slug}"), "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestDatabase::create(backend);
+    let url = db.url.clone();
+    let public_keys = format!("test-es={},test-rs={}", fixture("es256.pub.pem"), fixture("rs256.pub.pem"));
+    let config = Config::from_lookup(|name| {
+        let value = match name {
+            "GSI_DATABASE_URL" => url.clone(),
+            "GSI_BIND" => "127.0.0.1:0".into(),
+            "GSI_JWT_SECRET" => SECRET.into(),
+            "GSI_JWT_PUBLIC_KEYS" => public_keys.clone(),
+            "GSI_JWT_ISSUER" => ISSUER.into(),
+            "GSI_JWT_AUDIENCE" => AUDIENCE.into(),
+            "GSI_MAX_BODY_BYTES" => BODY_LIMIT.to_string(),
+            "GSI_WORKERS" => "2".into(),
+            "GSI_SHUTDOWN_TIMEOUT_SECS" => "0".into(),
+            _ => return None,
+        };
+        Some(value)
+    })
+    .expect("test configuration");
+    let app = Application::build(&config, Clock::system()).expect("server starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let pool = build_pool(DatabaseUrl::parse(&db.url).expect("url"), &PoolSettings::default()).expect("pool");
+    TestApp {
+        base,
+        pool,
+        client: Client::builder().timeout(std::time::Duration::from_secs(30)).disable_redirects().finish(),
+        handle,
+        _db: db,
+    }
+}
+
+/// Runs `test` against a fresh server on every backend this run covers.
+pub async fn each_backend(test: impl AsyncFn(TestApp)) {
+    for backend in backends() {
+        // Shown with a failing test's output, to tell which backend failed.
+        eprintln!("backend: {backend:?}");
+        let app = spawn_app(backend).await;
+        let handle = app.handle.clone();
+        test(app).await;
+        handle.stop(false).await;
+    }
+}
+
+/// Claims for a token; tests change fields to break it.
+pub fn claims(role: &str, org: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "sub": format!("test-{role}-{}", COUNTER.fetch_add(1, Ordering::Relaxed)),
+        "org": org,
+        "role": role,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+    })
+}
+
+pub fn sign(claims: &Value) -> String {
+    let key = EncodingKey::from_secret(SECRET.as_bytes()).expect("key");
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key).expect("token")
+}
+
+pub fn token(role: &str, org: &str) -> String {
+    sign(&claims(role, org))
+}
+
+pub fn gix() -> String {
+    token("gix_officer", GIX)
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let raw = body.map(|b| (serde_json::to_vec(b).expect("json"), "application/json"));
+        self.raw(method, path, token, headers, raw.as_ref().map(|(b, ct)| (b.as_slice(), *ct))).await
+    }
+
+    /// Sends bytes as they are, with the given content type.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&[u8], &str)>,
+    ) -> Reply {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = match body {
+            Some((bytes, content_type)) => {
+                request.insert_header(("Content-Type", content_type)).send_body(bytes.to_vec()).await
+            }
+            None => request.send().await,
+        }
+        .expect("request sent");
+        let bytes = response.body().limit(10 * 1024 * 1024).await.expect("body read");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply { status: response.status(), headers: response.headers().clone(), body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.request("GET", path, Some(token), &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.request("POST", path, Some(token), &[], Some(body)).await
+    }
+
+    /// Registers an organisation as GIX; returns its id.
+    pub async fn register(&self, kind: &str, name_th: &str) -> String {
+        let reply = self.post("/v1/organisations", &gix(), &json!({"kind": kind, "name_th": name_th})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "register failed: {}", reply.body);
+        reply.body["id"].as_str().expect("id").to_owned()
+    }
+}
+
+/// A complete, valid profile update body.
+pub fn profile_body(name: &str) -> Value {
+    json!({
+        "name_th": name,
+        "name_en": "Department of Tests",
+        "parent_ministry": "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+        "address": "120 ถนนแจ้งวัฒนะ กรุงเทพฯ 10210",
+        "coordinators": [
+            {"name": "สมชาย ใจดี", "position": "IT director", "email": "somchai@test.go.th", "phone": "02-123-4567", "is_primary": true}
+        ],
+        "contact_channels": [{"kind": "email", "value": "it@test.go.th", "label": null}]
+    })
+}
