@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod ids;
 pub mod money;
 pub mod org;
+pub mod request;
 pub mod role;
 pub mod service;
 pub mod sla_terms;
