@@ -15,6 +15,7 @@ pub mod org;
 pub mod pricing;
 pub mod provider;
 pub mod registration;
+pub mod request;
 pub mod role;
 pub mod service;
 pub mod sla_terms;
