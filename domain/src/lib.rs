@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod agency_profile;
+pub mod billing;
 pub mod calendar;
 pub mod ids;
 pub mod money;
@@ -15,6 +16,7 @@ pub mod service;
 pub mod sla_terms;
 pub mod text;
 pub mod time;
+pub mod usage;
 pub mod validation;
 
 pub use ids::{AuditEventId, Id, OrganisationId};
