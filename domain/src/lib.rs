@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod agency_profile;
+pub mod billing;
 pub mod calendar;
 pub mod catalog;
 pub mod ids;
@@ -22,6 +23,7 @@ pub mod sla_terms;
 pub mod subscription;
 pub mod text;
 pub mod time;
+pub mod usage;
 pub mod validation;
 
 pub use ids::{AuditEventId, Id, OrganisationId};
