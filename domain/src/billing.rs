@@ -31,9 +31,7 @@ use crate::ids::{Id, OrganisationId};
 use crate::money::{Money, MoneyError, Quantity, UnitPrice, charge};
 use crate::role::{Actor, Role};
 use crate::service::{Metric, vocabulary};
-use crate::usage::{
-    ProviderRecordId, SubscriptionContext, SubscriptionId, UsagePeriod, UsageRecord, UsageRecordId,
-};
+use crate::usage::{ProviderRecordId, SubscriptionContext, SubscriptionId, UsagePeriod, UsageRecord, UsageRecordId};
 
 /// Marker for monthly statements.
 pub enum StatementMarker {}
@@ -105,14 +103,7 @@ pub fn rate_usage(
     reference_price: Option<UnitPrice>,
 ) -> Result<RatedUsage, MoneyError> {
     let rating = rate(record.quantity, unit_price, reference_price)?;
-    Ok(RatedUsage {
-        id,
-        record,
-        agency: subscription.agency,
-        provider: subscription.provider,
-        recorded_at,
-        rating,
-    })
+    Ok(RatedUsage { id, record, agency: subscription.agency, provider: subscription.provider, recorded_at, rating })
 }
 
 /// One metric's usage and cost within a subscription and month.
@@ -149,49 +140,24 @@ type MetricSums = BTreeMap<Metric, (Quantity, Money)>;
 /// The costs of the usage of `month` among `usages` (which the caller has already limited to
 /// what the reader may see, [`cost_scope`]).
 pub fn month_costs(usages: &[RatedUsage], month: Month) -> Result<MonthCosts, MoneyError> {
-    let mut by_subscription: BTreeMap<
-        SubscriptionId,
-        (OrganisationId, OrganisationId, MetricSums),
-    > = BTreeMap::new();
+    let mut by_subscription: BTreeMap<SubscriptionId, (OrganisationId, OrganisationId, MetricSums)> = BTreeMap::new();
     for usage in usages.iter().filter(|u| u.usage_month() == month) {
         let (_, _, metrics) = by_subscription
             .entry(usage.record.subscription)
             .or_insert_with(|| (usage.agency, usage.provider, BTreeMap::new()));
-        let (quantity, amount) = metrics
-            .entry(usage.record.metric)
-            .or_insert((Quantity::ZERO, Money::ZERO));
-        *quantity = quantity
-            .checked_add(usage.rating.quantity)
-            .ok_or(MoneyError::Overflow)?;
-        *amount = amount
-            .checked_add(usage.rating.amount)
-            .ok_or(MoneyError::Overflow)?;
+        let (quantity, amount) = metrics.entry(usage.record.metric).or_insert((Quantity::ZERO, Money::ZERO));
+        *quantity = quantity.checked_add(usage.rating.quantity).ok_or(MoneyError::Overflow)?;
+        *amount = amount.checked_add(usage.rating.amount).ok_or(MoneyError::Overflow)?;
     }
     let mut subscriptions = Vec::with_capacity(by_subscription.len());
     for (subscription, (agency, provider, metrics)) in by_subscription {
-        let metrics: Vec<MetricCost> = metrics
-            .into_iter()
-            .map(|(metric, (quantity, amount))| MetricCost {
-                metric,
-                quantity,
-                amount,
-            })
-            .collect();
+        let metrics: Vec<MetricCost> =
+            metrics.into_iter().map(|(metric, (quantity, amount))| MetricCost { metric, quantity, amount }).collect();
         let total = Money::sum(metrics.iter().map(|m| &m.amount)).ok_or(MoneyError::Overflow)?;
-        subscriptions.push(SubscriptionCost {
-            subscription,
-            agency,
-            provider,
-            metrics,
-            total,
-        });
+        subscriptions.push(SubscriptionCost { subscription, agency, provider, metrics, total });
     }
     let total = Money::sum(subscriptions.iter().map(|s| &s.total)).ok_or(MoneyError::Overflow)?;
-    Ok(MonthCosts {
-        month,
-        subscriptions,
-        total,
-    })
+    Ok(MonthCosts { month, subscriptions, total })
 }
 
 /// GSI-7.5.3 "current cost": the current Bangkok month so far.
@@ -201,21 +167,10 @@ pub fn month_to_date(usages: &[RatedUsage], now: DateTime<Utc>) -> Result<MonthC
 
 /// GSI-7.5.3 "historical cost": every month before the current one that has usage, newest
 /// first.
-pub fn cost_history(
-    usages: &[RatedUsage],
-    now: DateTime<Utc>,
-) -> Result<Vec<MonthCosts>, MoneyError> {
+pub fn cost_history(usages: &[RatedUsage], now: DateTime<Utc>) -> Result<Vec<MonthCosts>, MoneyError> {
     let current = Month::containing(now);
-    let months: BTreeSet<Month> = usages
-        .iter()
-        .map(RatedUsage::usage_month)
-        .filter(|m| *m < current)
-        .collect();
-    months
-        .into_iter()
-        .rev()
-        .map(|month| month_costs(usages, month))
-        .collect()
+    let months: BTreeSet<Month> = usages.iter().map(RatedUsage::usage_month).filter(|m| *m < current).collect();
+    months.into_iter().rev().map(|month| month_costs(usages, month)).collect()
 }
 
 /// Whose costs and usage a reader may see.
@@ -257,9 +212,7 @@ pub fn statement_access(actor: &Actor, agency: OrganisationId, provider: Organis
         Role::ProviderOperator if actor.organisation == provider => Access::ReadWrite,
         Role::AgencyAdmin | Role::AgencyUser if actor.organisation == agency => Access::Read,
         Role::GixOfficer => Access::Read,
-        Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => {
-            Access::None
-        }
+        Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => Access::None,
     }
 }
 
@@ -301,10 +254,7 @@ pub enum RefusalReason {
     /// The action is not allowed from this state at all.
     NotAllowedFromState,
     /// Closing is allowed from this state, but only after the month has ended in Bangkok.
-    MonthNotEnded {
-        month: Month,
-        ends_at: DateTime<Utc>,
-    },
+    MonthNotEnded { month: Month, ends_at: DateTime<Utc> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -318,22 +268,14 @@ pub struct TransitionRefused {
 impl fmt::Display for TransitionRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let allowed: Vec<&str> = self.allowed.iter().map(|a| a.as_str()).collect();
-        let allowed = if allowed.is_empty() {
-            "none".to_owned()
-        } else {
-            allowed.join(", ")
-        };
+        let allowed = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
         match self.reason {
-            RefusalReason::NotAllowedFromState => write!(
-                f,
-                "`{}` is not allowed on an {} statement (allowed: {allowed})",
-                self.action, self.state
-            ),
-            RefusalReason::MonthNotEnded { month, ends_at } => write!(
-                f,
-                "month {month} cannot be closed before it ends in Asia/Bangkok ({})",
-                format_instant(ends_at)
-            ),
+            RefusalReason::NotAllowedFromState => {
+                write!(f, "`{}` is not allowed on an {} statement (allowed: {allowed})", self.action, self.state)
+            }
+            RefusalReason::MonthNotEnded { month, ends_at } => {
+                write!(f, "month {month} cannot be closed before it ends in Asia/Bangkok ({})", format_instant(ends_at))
+            }
         }
     }
 }
@@ -351,22 +293,14 @@ pub fn transition(
     month: Month,
     now: DateTime<Utc>,
 ) -> Result<StatementStatus, TransitionRefused> {
-    let refuse = |reason| TransitionRefused {
-        state,
-        action,
-        allowed: allowed_actions(state),
-        reason,
-    };
+    let refuse = |reason| TransitionRefused { state, action, allowed: allowed_actions(state), reason };
     match (state, action) {
         (StatementStatus::Open, StatementAction::AppendLine) => Ok(StatementStatus::Open),
         (StatementStatus::Open, StatementAction::Close) => {
             if month_has_ended(month, now) {
                 Ok(StatementStatus::Issued)
             } else {
-                Err(refuse(RefusalReason::MonthNotEnded {
-                    month,
-                    ends_at: month.end(),
-                }))
+                Err(refuse(RefusalReason::MonthNotEnded { month, ends_at: month.end() }))
             }
         }
         (StatementStatus::Issued, StatementAction::AppendLine | StatementAction::Close) => {
@@ -418,11 +352,7 @@ impl StatementLine {
         let usage_month = rated.usage_month();
         let (month, is_adjustment) = statement_month_for(usage_month, issued_months);
         let line = StatementLine {
-            kind: if is_adjustment {
-                LineKind::Adjustment
-            } else {
-                LineKind::Usage
-            },
+            kind: if is_adjustment { LineKind::Adjustment } else { LineKind::Usage },
             usage_record: rated.id,
             record_id: rated.record.record_id.clone(),
             corrects: rated.record.corrects.clone(),
@@ -443,11 +373,7 @@ pub enum AppendRefused {
     Transition(#[from] TransitionRefused),
     /// The usage is billed between other parties or in another month.
     #[error("the usage belongs on the statement of {agency} with {provider} for {month}")]
-    BelongsElsewhere {
-        agency: OrganisationId,
-        provider: OrganisationId,
-        month: Month,
-    },
+    BelongsElsewhere { agency: OrganisationId, provider: OrganisationId, month: Month },
 }
 
 /// The statement of one agency with one provider for one Asia/Bangkok month. Issued
@@ -464,21 +390,8 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub fn open(
-        id: StatementId,
-        agency: OrganisationId,
-        provider: OrganisationId,
-        month: Month,
-    ) -> Self {
-        Self {
-            id,
-            agency,
-            provider,
-            month,
-            status: StatementStatus::Open,
-            issued_at: None,
-            lines: Vec::new(),
-        }
+    pub fn open(id: StatementId, agency: OrganisationId, provider: OrganisationId, month: Month) -> Self {
+        Self { id, agency, provider, month, status: StatementStatus::Open, issued_at: None, lines: Vec::new() }
     }
 
     /// Rebuilds a stored statement (for repositories); the rules ran when it was stored.
@@ -495,11 +408,7 @@ impl Statement {
             agency,
             provider,
             month,
-            status: if issued_at.is_some() {
-                StatementStatus::Issued
-            } else {
-                StatementStatus::Open
-            },
+            status: if issued_at.is_some() { StatementStatus::Issued } else { StatementStatus::Open },
             issued_at,
             lines,
         }
@@ -529,25 +438,12 @@ impl Statement {
 
     /// Adds a rated record if it belongs here: same agency and provider, and placed in this
     /// month by [`statement_month_for`] (its own month, or as an adjustment).
-    pub fn append(
-        &mut self,
-        rated: &RatedUsage,
-        issued_months: &BTreeSet<Month>,
-    ) -> Result<(), AppendRefused> {
+    pub fn append(&mut self, rated: &RatedUsage, issued_months: &BTreeSet<Month>) -> Result<(), AppendRefused> {
         let (month, line) = StatementLine::place(rated, issued_months);
         if rated.agency != self.agency || rated.provider != self.provider || month != self.month {
-            return Err(AppendRefused::BelongsElsewhere {
-                agency: rated.agency,
-                provider: rated.provider,
-                month,
-            });
+            return Err(AppendRefused::BelongsElsewhere { agency: rated.agency, provider: rated.provider, month });
         }
-        self.status = transition(
-            self.status,
-            StatementAction::AppendLine,
-            self.month,
-            rated.recorded_at,
-        )?;
+        self.status = transition(self.status, StatementAction::AppendLine, self.month, rated.recorded_at)?;
         self.lines.push(line);
         Ok(())
     }
@@ -573,13 +469,7 @@ impl Statement {
     }
 
     fn total_of(&self, include: impl Fn(&StatementLine) -> bool) -> Result<Money, MoneyError> {
-        Money::sum(
-            self.lines
-                .iter()
-                .filter(|l| include(l))
-                .map(|l| &l.rating.amount),
-        )
-        .ok_or(MoneyError::Overflow)
+        Money::sum(self.lines.iter().filter(|l| include(l)).map(|l| &l.rating.amount)).ok_or(MoneyError::Overflow)
     }
 }
 
@@ -619,10 +509,7 @@ pub fn csv_fields(line: &StatementLine) -> [String; 16] {
         line.subscription.to_string(),
         line.usage_record.to_string(),
         line.record_id.to_string(),
-        line.corrects
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        line.corrects.as_ref().map(ToString::to_string).unwrap_or_default(),
         line.metric.as_str().to_owned(),
         format_instant(line.period.start()),
         format_instant(line.period.end()),
@@ -725,20 +612,11 @@ mod tests {
         let line = rate(q("3"), p("0.5"), Some(p("0.335"))).unwrap();
         assert_eq!(line.amount, Money::from_satang(101));
         // 3 × 0.3349 = 1.0047 → 1.00
-        assert_eq!(
-            rate(q("3"), p("0.3349"), None).unwrap().amount,
-            Money::from_satang(100)
-        );
+        assert_eq!(rate(q("3"), p("0.3349"), None).unwrap().amount, Money::from_satang(100));
         // A negative correction rounds symmetrically: -1.005 → -1.01.
-        assert_eq!(
-            rate(q("-3"), p("0.5"), Some(p("0.335"))).unwrap().amount,
-            Money::from_satang(-101)
-        );
+        assert_eq!(rate(q("-3"), p("0.5"), Some(p("0.335"))).unwrap().amount, Money::from_satang(-101));
         // Fractions of a satang per unit: 1,234.5 GB × 0.000125 = 0.1543125 → 0.15
-        assert_eq!(
-            rate(q("1234.5"), p("0.000125"), None).unwrap().amount,
-            Money::from_satang(15)
-        );
+        assert_eq!(rate(q("1234.5"), p("0.000125"), None).unwrap().amount, Money::from_satang(15));
     }
 
     fn rated(record_id: &str, quantity: &str, start: DateTime<Utc>, minutes: i64) -> RatedUsage {
@@ -749,15 +627,7 @@ mod tests {
         };
         let record = UsageRecord::parse(&d).unwrap();
         let id = UsageRecordId::from_uuid(Uuid::new_v4());
-        rate_usage(
-            id,
-            record,
-            &context(),
-            start + chrono::Duration::days(1),
-            p("0.335"),
-            None,
-        )
-        .unwrap()
+        rate_usage(id, record, &context(), start + chrono::Duration::days(1), p("0.335"), None).unwrap()
     }
 
     #[test]
@@ -798,11 +668,7 @@ mod tests {
         ];
         let costs = month_costs(&usages, month(2026, 3)).unwrap();
         assert_eq!(costs.subscriptions.len(), 2);
-        let sub = costs
-            .subscriptions
-            .iter()
-            .find(|s| s.subscription == SUB)
-            .unwrap();
+        let sub = costs.subscriptions.iter().find(|s| s.subscription == SUB).unwrap();
         assert_eq!(
             sub.metrics,
             [
@@ -812,11 +678,7 @@ mod tests {
                     // Two rounded lines of 0.34, not 2 × 0.335 = 0.67.
                     amount: Money::from_satang(68),
                 },
-                MetricCost {
-                    metric: Metric::StorageGbMonth,
-                    quantity: q("2"),
-                    amount: Money::from_satang(67),
-                },
+                MetricCost { metric: Metric::StorageGbMonth, quantity: q("2"), amount: Money::from_satang(67) },
             ]
         );
         assert_eq!(sub.total, Money::from_satang(135));
@@ -841,11 +703,7 @@ mod tests {
     }
 
     fn actor(role: Role, org: OrganisationId) -> Actor {
-        Actor {
-            subject: Subject::parse("u").unwrap(),
-            organisation: org,
-            role,
-        }
+        Actor { subject: Subject::parse("u").unwrap(), organisation: org, role }
     }
 
     #[test]
@@ -877,16 +735,8 @@ mod tests {
             (Role::Assessor, other, Access::None),
         ];
         for (role, org, expected) in cases {
-            assert_eq!(
-                statement_access(&actor(role, org), AGENCY, PROVIDER),
-                expected,
-                "{role}"
-            );
-            assert_eq!(
-                may_close_month(&actor(role, org), PROVIDER),
-                expected == Access::ReadWrite,
-                "{role}"
-            );
+            assert_eq!(statement_access(&actor(role, org), AGENCY, PROVIDER), expected, "{role}");
+            assert_eq!(may_close_month(&actor(role, org), PROVIDER), expected == Access::ReadWrite, "{role}");
         }
     }
 
@@ -895,47 +745,19 @@ mod tests {
         let march = month(2026, 3);
         let before_end = march.end() - chrono::Duration::seconds(1);
         let at_end = march.end();
-        let not_ended = RefusalReason::MonthNotEnded {
-            month: march,
-            ends_at: march.end(),
-        };
+        let not_ended = RefusalReason::MonthNotEnded { month: march, ends_at: march.end() };
         use StatementAction::{AppendLine, Close};
-        type Row = (
-            StatementStatus,
-            StatementAction,
-            DateTime<Utc>,
-            Result<StatementStatus, RefusalReason>,
-        );
+        type Row = (StatementStatus, StatementAction, DateTime<Utc>, Result<StatementStatus, RefusalReason>);
         use StatementStatus::{Issued, Open};
         let table: [Row; 8] = [
             (Open, AppendLine, before_end, Ok(Open)),
             (Open, AppendLine, at_end, Ok(Open)),
             (Open, Close, before_end, Err(not_ended)),
             (Open, Close, at_end, Ok(Issued)),
-            (
-                Issued,
-                AppendLine,
-                before_end,
-                Err(RefusalReason::NotAllowedFromState),
-            ),
-            (
-                Issued,
-                AppendLine,
-                at_end,
-                Err(RefusalReason::NotAllowedFromState),
-            ),
-            (
-                Issued,
-                Close,
-                before_end,
-                Err(RefusalReason::NotAllowedFromState),
-            ),
-            (
-                Issued,
-                Close,
-                at_end,
-                Err(RefusalReason::NotAllowedFromState),
-            ),
+            (Issued, AppendLine, before_end, Err(RefusalReason::NotAllowedFromState)),
+            (Issued, AppendLine, at_end, Err(RefusalReason::NotAllowedFromState)),
+            (Issued, Close, before_end, Err(RefusalReason::NotAllowedFromState)),
+            (Issued, Close, at_end, Err(RefusalReason::NotAllowedFromState)),
         ];
         for (state, action, now, expected) in table {
             let got = transition(state, action, march, now);
@@ -957,28 +779,14 @@ mod tests {
     #[test]
     fn refusals_explain_themselves() {
         let march = month(2026, 3);
-        let early = transition(
-            StatementStatus::Open,
-            StatementAction::Close,
-            march,
-            utc(2026, 3, 31, 16, 59),
-        )
-        .unwrap_err();
+        let early =
+            transition(StatementStatus::Open, StatementAction::Close, march, utc(2026, 3, 31, 16, 59)).unwrap_err();
         assert_eq!(
             early.to_string(),
             "month 2026-03 cannot be closed before it ends in Asia/Bangkok (2026-03-31T17:00:00Z)"
         );
-        let issued = transition(
-            StatementStatus::Issued,
-            StatementAction::Close,
-            march,
-            march.end(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            issued.to_string(),
-            "`close` is not allowed on an issued statement (allowed: none)"
-        );
+        let issued = transition(StatementStatus::Issued, StatementAction::Close, march, march.end()).unwrap_err();
+        assert_eq!(issued.to_string(), "`close` is not allowed on an issued statement (allowed: none)");
     }
 
     #[test]
@@ -1029,19 +837,8 @@ mod tests {
         let mut late = rated("late", "3", utc(2026, 1, 20, 0, 0), 60);
         late.recorded_at = utc(2026, 2, 3, 9, 0);
         let refused = january.append(&late, &issued).unwrap_err();
-        assert_eq!(
-            refused,
-            AppendRefused::BelongsElsewhere {
-                agency: AGENCY,
-                provider: PROVIDER,
-                month: feb
-            }
-        );
-        assert_eq!(
-            january.lines().len(),
-            1,
-            "the issued statement is unchanged"
-        );
+        assert_eq!(refused, AppendRefused::BelongsElsewhere { agency: AGENCY, provider: PROVIDER, month: feb });
+        assert_eq!(january.lines().len(), 1, "the issued statement is unchanged");
         assert_eq!(january.total().unwrap(), Money::from_satang(101));
 
         february.append(&late, &issued).unwrap();
@@ -1051,10 +848,7 @@ mod tests {
         assert_eq!(line.recorded_at, utc(2026, 2, 3, 9, 0));
         let feb_usage = rated("feb", "1", utc(2026, 2, 10, 0, 0), 60);
         february.append(&feb_usage, &issued).unwrap();
-        assert_eq!(
-            february.adjustment_total().unwrap(),
-            Money::from_satang(101)
-        );
+        assert_eq!(february.adjustment_total().unwrap(), Money::from_satang(101));
         assert_eq!(february.usage_total().unwrap(), Money::from_satang(34));
         assert_eq!(february.total().unwrap(), Money::from_satang(135));
     }
@@ -1086,12 +880,7 @@ mod tests {
     fn usage_of_another_agency_or_provider_belongs_elsewhere() {
         let mar = month(2026, 3);
         let other = OrganisationId::from_uuid(Uuid::from_u128(999));
-        let mut statement = Statement::open(
-            StatementId::from_uuid(Uuid::from_u128(1)),
-            other,
-            PROVIDER,
-            mar,
-        );
+        let mut statement = Statement::open(StatementId::from_uuid(Uuid::from_u128(1)), other, PROVIDER, mar);
         let usage = rated("x", "1", utc(2026, 3, 10, 0, 0), 60);
         assert!(matches!(
             statement.append(&usage, &BTreeSet::new()),
@@ -1102,12 +891,7 @@ mod tests {
     #[test]
     fn totals_are_sums_of_rounded_lines() {
         let mar = month(2026, 3);
-        let mut statement = Statement::open(
-            StatementId::from_uuid(Uuid::from_u128(1)),
-            AGENCY,
-            PROVIDER,
-            mar,
-        );
+        let mut statement = Statement::open(StatementId::from_uuid(Uuid::from_u128(1)), AGENCY, PROVIDER, mar);
         for i in 0..3 {
             let usage = rated(&format!("r{i}"), "1", utc(2026, 3, 1 + i, 0, 0), 60);
             statement.append(&usage, &BTreeSet::new()).unwrap();
@@ -1119,12 +903,7 @@ mod tests {
     #[test]
     fn csv_has_a_header_and_one_row_per_line_with_rfc_4180_quoting() {
         let mar = month(2026, 3);
-        let mut statement = Statement::open(
-            StatementId::from_uuid(Uuid::from_u128(1)),
-            AGENCY,
-            PROVIDER,
-            mar,
-        );
+        let mut statement = Statement::open(StatementId::from_uuid(Uuid::from_u128(1)), AGENCY, PROVIDER, mar);
         let mut plain = rated("plain-1", "3", utc(2026, 3, 2, 3, 0), 60);
         plain.id = UsageRecordId::from_uuid(Uuid::from_u128(7));
         plain.recorded_at = utc(2026, 3, 3, 0, 0);
@@ -1166,10 +945,7 @@ mod tests {
 
     #[test]
     fn formats_instants_like_json() {
-        assert_eq!(
-            format_instant(utc(2026, 1, 31, 23, 30)),
-            "2026-01-31T23:30:00Z"
-        );
+        assert_eq!(format_instant(utc(2026, 1, 31, 23, 30)), "2026-01-31T23:30:00Z");
         let micro = DateTime::from_timestamp(1_770_000_000, 123_456_000).unwrap();
         assert_eq!(format_instant(micro), "2026-02-02T02:40:00.123456Z");
     }

@@ -65,18 +65,10 @@ impl PricingLines {
     pub fn parse(raw: &[PricingLineDraft]) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if raw.is_empty() {
-            errors.add(
-                "pricing",
-                "required",
-                "give at least one pay-per-use price (GSI-7.1)",
-            );
+            errors.add("pricing", "required", "give at least one pay-per-use price (GSI-7.1)");
         }
         if raw.len() > MAX_PRICING_LINES {
-            errors.add(
-                "pricing",
-                "too_many",
-                format!("at most {MAX_PRICING_LINES} prices (got {})", raw.len()),
-            );
+            errors.add("pricing", "too_many", format!("at most {MAX_PRICING_LINES} prices (got {})", raw.len()));
         }
         let mut seen = BTreeSet::new();
         let mut lines = Vec::new();
@@ -92,18 +84,11 @@ impl PricingLines {
                 }
                 Ok(metric) => Some(metric),
                 Err(e) => {
-                    errors.add(
-                        format!("pricing[{i}].metric"),
-                        "invalid_choice",
-                        e.to_string(),
-                    );
+                    errors.add(format!("pricing[{i}].metric"), "invalid_choice", e.to_string());
                     None
                 }
             };
-            let unit_price = errors.collect(parse_unit_price(
-                &format!("pricing[{i}].unit_price"),
-                &line.unit_price,
-            ));
+            let unit_price = errors.collect(parse_unit_price(&format!("pricing[{i}].unit_price"), &line.unit_price));
             if let (Some(metric), Some(unit_price)) = (metric, unit_price) {
                 lines.push(PricingLine { metric, unit_price });
             }
@@ -116,10 +101,7 @@ impl PricingLines {
     }
 
     pub fn price_of(&self, metric: Metric) -> Option<UnitPrice> {
-        self.0
-            .iter()
-            .find(|l| l.metric == metric)
-            .map(|l| l.unit_price)
+        self.0.iter().find(|l| l.metric == metric).map(|l| l.unit_price)
     }
 
     pub fn metrics(&self) -> BTreeSet<Metric> {
@@ -162,10 +144,7 @@ impl CapacityLimits {
     /// Errors name `capacity[i]`, `capacity[i].metric`, `capacity[i].max_per_subscription`
     /// and `capacity[i].provider_total`. `priced` is the offering's priced metrics, when its
     /// pricing parsed; limits on other metrics are refused.
-    pub fn parse(
-        raw: &[CapacityLimitDraft],
-        priced: Option<&BTreeSet<Metric>>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn parse(raw: &[CapacityLimitDraft], priced: Option<&BTreeSet<Metric>>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let mut seen = BTreeSet::new();
         let mut limits = Vec::new();
@@ -198,16 +177,10 @@ impl CapacityLimits {
                 &format!("{field}.max_per_subscription"),
                 draft.max_per_subscription.as_deref(),
             ));
-            let total = errors.collect(positive_quantity(
-                &format!("{field}.provider_total"),
-                draft.provider_total.as_deref(),
-            ));
+            let total =
+                errors.collect(positive_quantity(&format!("{field}.provider_total"), draft.provider_total.as_deref()));
             if draft.max_per_subscription.is_none() && draft.provider_total.is_none() {
-                errors.add(
-                    field.clone(),
-                    "empty_limit",
-                    "give a maximum per subscription, a provider total, or both",
-                );
+                errors.add(field.clone(), "empty_limit", "give a maximum per subscription, a provider total, or both");
             }
             if let (Some(Some(per_sub)), Some(Some(total))) = (per_sub, total) {
                 if per_sub > total {
@@ -218,14 +191,8 @@ impl CapacityLimits {
                     );
                 }
             }
-            if let (Some(metric), Some(max_per_subscription), Some(provider_total)) =
-                (metric, per_sub, total)
-            {
-                limits.push(CapacityLimit {
-                    metric,
-                    max_per_subscription,
-                    provider_total,
-                });
+            if let (Some(metric), Some(max_per_subscription), Some(provider_total)) = (metric, per_sub, total) {
+                limits.push(CapacityLimit { metric, max_per_subscription, provider_total });
             }
         }
         errors.finish(|| Some(CapacityLimits(limits)))
@@ -254,16 +221,8 @@ fn positive_quantity(field: &str, raw: Option<&str>) -> Result<Option<Quantity>,
     };
     match Quantity::parse(raw) {
         Ok(q) if q > Quantity::ZERO => Ok(Some(q)),
-        Ok(q) => Err(ValidationErrors::single(
-            field,
-            "not_positive",
-            format!("must be more than 0 (got {q})"),
-        )),
-        Err(e) => Err(ValidationErrors::single(
-            field,
-            "invalid_quantity",
-            e.to_string(),
-        )),
+        Ok(q) => Err(ValidationErrors::single(field, "not_positive", format!("must be more than 0 (got {q})"))),
+        Err(e) => Err(ValidationErrors::single(field, "invalid_quantity", e.to_string())),
     }
 }
 
@@ -343,10 +302,7 @@ impl OfferingDetails {
                     errors.add(
                         "kind",
                         "kind_not_in_family",
-                        format!(
-                            "`{kind}` is a {} service, not a {family} service",
-                            kind.family()
-                        ),
+                        format!("`{kind}` is a {} service, not a {family} service", kind.family()),
                     );
                     None
                 }
@@ -358,20 +314,13 @@ impl OfferingDetails {
             }
         };
         let name = errors.collect(BoundedText::parse("name", &draft.name, NAME_MAX));
-        let description = errors.collect(BoundedText::parse_optional(
-            "description",
-            draft.description.as_deref(),
-            DESCRIPTION_MAX,
-        ));
+        let description =
+            errors.collect(BoundedText::parse_optional("description", draft.description.as_deref(), DESCRIPTION_MAX));
         let pricing = errors.collect(PricingLines::parse(&draft.pricing));
         let sla = match &draft.sla {
             Some(sla) => errors.collect_nested("sla", SlaTerms::parse(sla)).map(Some),
             None if draft.base_offering_id.is_none() => {
-                errors.add(
-                    "sla",
-                    "required",
-                    "a base offering must state its service levels (GSI-10.1, 10.2)",
-                );
+                errors.add("sla", "required", "a base offering must state its service levels (GSI-10.1, 10.2)");
                 None
             }
             None => Some(None),
@@ -410,18 +359,8 @@ pub fn check_prices_within_caps(
 ) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
     for (i, line) in details.pricing.lines().iter().enumerate() {
-        if let Err(violation) = check_cap(
-            reference_prices,
-            details.kind,
-            line.metric,
-            line.unit_price,
-            at,
-        ) {
-            errors.add(
-                format!("pricing[{i}].unit_price"),
-                violation.code(),
-                violation.to_string(),
-            );
+        if let Err(violation) = check_cap(reference_prices, details.kind, line.metric, line.unit_price, at) {
+            errors.add(format!("pricing[{i}].unit_price"), violation.code(), violation.to_string());
         }
     }
     errors.finish(|| Some(()))
@@ -458,20 +397,14 @@ pub fn check_base(
                     ),
                 ))
             } else if base.state == OfferingState::Retired {
-                Err(ValidationErrors::single(
-                    field,
-                    "base_retired",
-                    "the base offering is retired",
-                ))
+                Err(ValidationErrors::single(field, "base_retired", "the base offering is retired"))
             } else {
                 Ok(())
             }
         }
-        Some(_) | None => Err(ValidationErrors::single(
-            field,
-            "not_found",
-            format!("no offering {base_id} of this provider"),
-        )),
+        Some(_) | None => {
+            Err(ValidationErrors::single(field, "not_found", format!("no offering {base_id} of this provider")))
+        }
     }
 }
 
@@ -504,32 +437,17 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         "nothing (final state)".to_owned()
     } else {
-        items
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     }
 }
 
 /// The lifecycle. The table itself is `next_state`; this adds the refusal.
-pub fn transition(
-    state: OfferingState,
-    action: OfferingAction,
-) -> Result<OfferingState, TransitionRefused> {
-    next_state(state, action).ok_or_else(|| TransitionRefused {
-        state,
-        action,
-        allowed: allowed_actions(state),
-    })
+pub fn transition(state: OfferingState, action: OfferingAction) -> Result<OfferingState, TransitionRefused> {
+    next_state(state, action).ok_or_else(|| TransitionRefused { state, action, allowed: allowed_actions(state) })
 }
 
 pub fn allowed_actions(state: OfferingState) -> Vec<OfferingAction> {
-    OfferingAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| next_state(state, *a).is_some())
-        .collect()
+    OfferingAction::ALL.iter().copied().filter(|a| next_state(state, *a).is_some()).collect()
 }
 
 /// Every (state, action) pair spelled out, no wildcard: a new state or action does not
@@ -542,9 +460,7 @@ fn next_state(state: OfferingState, action: OfferingAction) -> Option<OfferingSt
         (S::Draft, A::Publish) => Some(S::Published),
         (S::Published, A::Edit) => Some(S::Published),
         (S::Published, A::Retire) => Some(S::Retired),
-        (S::Draft, A::Retire)
-        | (S::Published, A::Publish)
-        | (S::Retired, A::Edit | A::Publish | A::Retire) => None,
+        (S::Draft, A::Retire) | (S::Published, A::Publish) | (S::Retired, A::Edit | A::Publish | A::Retire) => None,
     }
 }
 
@@ -585,38 +501,22 @@ pub fn publish(
 ) -> Result<Publication, PublishRefused> {
     let state = transition(offering.state, OfferingAction::Publish)?;
     if let Some(base_id) = offering.details.role.base_offering() {
-        let base_published = base.is_some_and(|b| {
-            b.id == base_id
-                && b.provider == offering.provider
-                && b.state == OfferingState::Published
-        });
+        let base_published = base
+            .is_some_and(|b| b.id == base_id && b.provider == offering.provider && b.state == OfferingState::Published);
         if !base_published {
             return Err(PublishRefused::BaseNotPublished { base: base_id });
         }
     }
-    check_prices_within_caps(&offering.details, reference_prices, now)
-        .map_err(PublishRefused::Prices)?;
-    Ok(Publication {
-        state,
-        prices: price_points(offering.details.pricing.lines().iter(), now),
-    })
+    check_prices_within_caps(&offering.details, reference_prices, now).map_err(PublishRefused::Prices)?;
+    Ok(Publication { state, prices: price_points(offering.details.pricing.lines().iter(), now) })
 }
 
 pub fn retire(offering: &Offering) -> Result<OfferingState, TransitionRefused> {
     transition(offering.state, OfferingAction::Retire)
 }
 
-fn price_points<'a>(
-    lines: impl Iterator<Item = &'a PricingLine>,
-    at: DateTime<Utc>,
-) -> Vec<PricePoint> {
-    lines
-        .map(|l| PricePoint {
-            metric: l.metric,
-            unit_price: l.unit_price,
-            effective_from: at,
-        })
-        .collect()
+fn price_points<'a>(lines: impl Iterator<Item = &'a PricingLine>, at: DateTime<Utc>) -> Vec<PricePoint> {
+    lines.map(|l| PricePoint { metric: l.metric, unit_price: l.unit_price, effective_from: at }).collect()
 }
 
 /// What an accepted edit produces: the new details and the price changes to append to the
@@ -647,19 +547,12 @@ pub fn edit(
 ) -> Result<Edit, EditRefused> {
     let state = transition(offering.state, OfferingAction::Edit)?;
     if state == OfferingState::Draft {
-        return Ok(Edit {
-            details: new,
-            price_changes: Vec::new(),
-        });
+        return Ok(Edit { details: new, price_changes: Vec::new() });
     }
     let old = &offering.details;
     let mut errors = ValidationErrors::new();
     if new.kind != old.kind {
-        errors.add(
-            "kind",
-            "fixed_after_publication",
-            format!("a published offering stays `{}`", old.kind),
-        );
+        errors.add("kind", "fixed_after_publication", format!("a published offering stays `{}`", old.kind));
     }
     if new.role.base_offering() != old.role.base_offering() {
         errors.add(
@@ -680,27 +573,14 @@ pub fn edit(
         if old.pricing.price_of(line.metric) == Some(line.unit_price) {
             continue;
         }
-        match check_cap(
-            reference_prices,
-            new.kind,
-            line.metric,
-            line.unit_price,
-            now,
-        ) {
+        match check_cap(reference_prices, new.kind, line.metric, line.unit_price, now) {
             Ok(()) => changed.push(line),
-            Err(violation) => errors.add(
-                format!("pricing[{i}].unit_price"),
-                violation.code(),
-                violation.to_string(),
-            ),
+            Err(violation) => errors.add(format!("pricing[{i}].unit_price"), violation.code(), violation.to_string()),
         }
     }
     let price_changes = price_points(changed.into_iter(), now);
     errors.finish(|| Some(())).map_err(EditRefused::Invalid)?;
-    Ok(Edit {
-        details: new,
-        price_changes,
-    })
+    Ok(Edit { details: new, price_changes })
 }
 
 /// Only published offerings can be subscribed (new subscriptions and add-ons).
@@ -714,10 +594,9 @@ pub struct NotSubscribable {
 pub fn check_subscribable(offering: &Offering) -> Result<(), NotSubscribable> {
     match offering.state {
         OfferingState::Published => Ok(()),
-        OfferingState::Draft | OfferingState::Retired => Err(NotSubscribable {
-            offering: offering.id,
-            state: offering.state,
-        }),
+        OfferingState::Draft | OfferingState::Retired => {
+            Err(NotSubscribable { offering: offering.id, state: offering.state })
+        }
     }
 }
 
@@ -779,14 +658,8 @@ pub(crate) mod tests {
             description: Some("Virtual machines in a Thai data center".into()),
             base_offering_id: None,
             pricing: vec![
-                PricingLineDraft {
-                    metric: "vcpu_hour".into(),
-                    unit_price: "1.20".into(),
-                },
-                PricingLineDraft {
-                    metric: "ram_gb_hour".into(),
-                    unit_price: "0.30".into(),
-                },
+                PricingLineDraft { metric: "vcpu_hour".into(), unit_price: "1.20".into() },
+                PricingLineDraft { metric: "ram_gb_hour".into(), unit_price: "0.30".into() },
             ],
             sla: Some(standard_draft()),
             capacity: vec![CapacityLimitDraft {
@@ -810,39 +683,14 @@ pub(crate) mod tests {
     pub(crate) fn caps() -> Vec<ReferencePrice> {
         let from = now() - Duration::days(30);
         vec![
-            reference(
-                1,
-                ServiceKind::Compute,
-                Metric::VcpuHour,
-                "1.20",
-                from,
-                None,
-            ),
-            reference(
-                2,
-                ServiceKind::Compute,
-                Metric::RamGbHour,
-                "0.35",
-                from,
-                None,
-            ),
-            reference(
-                3,
-                ServiceKind::Backup,
-                Metric::BackupGbMonth,
-                "2",
-                from,
-                None,
-            ),
+            reference(1, ServiceKind::Compute, Metric::VcpuHour, "1.20", from, None),
+            reference(2, ServiceKind::Compute, Metric::RamGbHour, "0.35", from, None),
+            reference(3, ServiceKind::Backup, Metric::BackupGbMonth, "2", from, None),
         ]
     }
 
     fn fields(errors: &ValidationErrors) -> Vec<(&str, &str)> {
-        errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect()
+        errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect()
     }
 
     fn backup_add_on_draft(base: u128) -> OfferingDraft {
@@ -852,10 +700,7 @@ pub(crate) mod tests {
             name: "VM backup".into(),
             description: None,
             base_offering_id: Some(OfferingId::from_uuid(Uuid::from_u128(base))),
-            pricing: vec![PricingLineDraft {
-                metric: "backup_gb_month".into(),
-                unit_price: "2".into(),
-            }],
+            pricing: vec![PricingLineDraft { metric: "backup_gb_month".into(), unit_price: "2".into() }],
             sla: None,
             capacity: vec![],
         }
@@ -865,14 +710,8 @@ pub(crate) mod tests {
     fn gsi_7_1_parses_a_complete_offering() {
         let details = OfferingDetails::parse(&compute_draft()).unwrap();
         assert_eq!(details.family(), ServiceFamily::Cloud);
-        assert_eq!(
-            details.pricing.price_of(Metric::VcpuHour),
-            Some(UnitPrice::parse("1.2").unwrap())
-        );
-        assert_eq!(
-            details.capacity.max_per_subscription(Metric::VcpuHour),
-            Some(Quantity::parse("64").unwrap())
-        );
+        assert_eq!(details.pricing.price_of(Metric::VcpuHour), Some(UnitPrice::parse("1.2").unwrap()));
+        assert_eq!(details.capacity.max_per_subscription(Metric::VcpuHour), Some(Quantity::parse("64").unwrap()));
         assert_eq!(details.capacity.provider_total(Metric::RamGbHour), None);
         assert!(matches!(details.role, OfferingRole::Base { .. }));
         assert!(details.role.own_sla().is_some());
@@ -884,21 +723,12 @@ pub(crate) mod tests {
         d.family = "network".into();
         let errors = OfferingDetails::parse(&d).unwrap_err();
         assert_eq!(fields(&errors), [("kind", "kind_not_in_family")]);
-        assert_eq!(
-            errors.errors()[0].message,
-            "`compute` is a cloud service, not a network service"
-        );
+        assert_eq!(errors.errors()[0].message, "`compute` is a cloud service, not a network service");
         d.family = "network".into();
         d.kind = "government_internet".into();
-        d.pricing = vec![PricingLineDraft {
-            metric: "mbps_month".into(),
-            unit_price: "100".into(),
-        }];
+        d.pricing = vec![PricingLineDraft { metric: "mbps_month".into(), unit_price: "100".into() }];
         d.capacity = vec![];
-        assert_eq!(
-            OfferingDetails::parse(&d).unwrap().family(),
-            ServiceFamily::Network
-        );
+        assert_eq!(OfferingDetails::parse(&d).unwrap().family(), ServiceFamily::Network);
     }
 
     #[test]
@@ -906,23 +736,11 @@ pub(crate) mod tests {
         let mut d = compute_draft();
         d.pricing = vec![];
         d.capacity = vec![];
-        assert_eq!(
-            fields(&OfferingDetails::parse(&d).unwrap_err()),
-            [("pricing", "required")]
-        );
+        assert_eq!(fields(&OfferingDetails::parse(&d).unwrap_err()), [("pricing", "required")]);
         d.pricing = vec![
-            PricingLineDraft {
-                metric: "vcpu_hour".into(),
-                unit_price: "1".into(),
-            },
-            PricingLineDraft {
-                metric: "vcpu_hour".into(),
-                unit_price: "2".into(),
-            },
-            PricingLineDraft {
-                metric: "parsec".into(),
-                unit_price: "-2".into(),
-            },
+            PricingLineDraft { metric: "vcpu_hour".into(), unit_price: "1".into() },
+            PricingLineDraft { metric: "vcpu_hour".into(), unit_price: "2".into() },
+            PricingLineDraft { metric: "parsec".into(), unit_price: "-2".into() },
         ];
         assert_eq!(
             fields(&OfferingDetails::parse(&d).unwrap_err()),
@@ -959,18 +777,9 @@ pub(crate) mod tests {
     fn gsi_10_1_base_offerings_need_sla_terms_and_add_ons_may_omit_them() {
         let mut d = compute_draft();
         d.sla = None;
-        assert_eq!(
-            fields(&OfferingDetails::parse(&d).unwrap_err()),
-            [("sla", "required")]
-        );
+        assert_eq!(fields(&OfferingDetails::parse(&d).unwrap_err()), [("sla", "required")]);
         let add_on = OfferingDetails::parse(&backup_add_on_draft(1)).unwrap();
-        assert_eq!(
-            add_on.role,
-            OfferingRole::AddOn {
-                base: OfferingId::from_uuid(Uuid::from_u128(1)),
-                sla: None
-            }
-        );
+        assert_eq!(add_on.role, OfferingRole::AddOn { base: OfferingId::from_uuid(Uuid::from_u128(1)), sla: None });
         assert_eq!(add_on.role.own_sla(), None);
     }
 
@@ -982,16 +791,10 @@ pub(crate) mod tests {
             provider_total: total.map(Into::into),
         };
         let mut d = compute_draft();
-        d.capacity = vec![
-            limit("vcpu_hour", Some("64"), Some("64")),
-            limit("ram_gb_hour", None, Some("4096")),
-        ];
+        d.capacity = vec![limit("vcpu_hour", Some("64"), Some("64")), limit("ram_gb_hour", None, Some("4096"))];
         let details = OfferingDetails::parse(&d).unwrap();
         assert_eq!(details.capacity.limits().len(), 2);
-        assert_eq!(
-            details.capacity.max_per_subscription(Metric::RamGbHour),
-            None
-        );
+        assert_eq!(details.capacity.max_per_subscription(Metric::RamGbHour), None);
         d.capacity = vec![
             limit("vcpu_hour", Some("65"), Some("64")),
             limit("vcpu_hour", Some("1"), None),
@@ -1020,18 +823,12 @@ pub(crate) mod tests {
         assert_eq!(check_prices_within_caps(&details, &caps(), now()), Ok(()));
         let mut d = compute_draft();
         d.pricing[0].unit_price = "1.200001".into();
-        d.pricing.push(PricingLineDraft {
-            metric: "public_ip_month".into(),
-            unit_price: "50".into(),
-        });
+        d.pricing.push(PricingLineDraft { metric: "public_ip_month".into(), unit_price: "50".into() });
         let details = OfferingDetails::parse(&d).unwrap();
         let errors = check_prices_within_caps(&details, &caps(), now()).unwrap_err();
         assert_eq!(
             fields(&errors),
-            [
-                ("pricing[0].unit_price", "above_reference_price"),
-                ("pricing[2].unit_price", "no_reference_price"),
-            ]
+            [("pricing[0].unit_price", "above_reference_price"), ("pricing[2].unit_price", "no_reference_price"),]
         );
         assert_eq!(
             errors.errors()[0].message,
@@ -1060,11 +857,7 @@ pub(crate) mod tests {
                 Some(next) => assert_eq!(transition(state, action), Ok(next)),
                 None => assert_eq!(
                     transition(state, action),
-                    Err(TransitionRefused {
-                        state,
-                        action,
-                        allowed: allowed_actions(state)
-                    }),
+                    Err(TransitionRefused { state, action, allowed: allowed_actions(state) }),
                     "{state} × {action}"
                 ),
             }
@@ -1107,18 +900,12 @@ pub(crate) mod tests {
         match publish(&draft, None, &caps(), early) {
             Err(PublishRefused::Prices(errors)) => assert_eq!(
                 fields(&errors),
-                [
-                    ("pricing[0].unit_price", "no_reference_price"),
-                    ("pricing[1].unit_price", "no_reference_price")
-                ]
+                [("pricing[0].unit_price", "no_reference_price"), ("pricing[1].unit_price", "no_reference_price")]
             ),
             other => panic!("expected a price refusal, got {other:?}"),
         }
         let published = offering(10, &compute_draft(), OfferingState::Published);
-        assert!(matches!(
-            publish(&published, None, &caps(), now()),
-            Err(PublishRefused::Transition(_))
-        ));
+        assert!(matches!(publish(&published, None, &caps(), now()), Err(PublishRefused::Transition(_))));
     }
 
     #[test]
@@ -1129,18 +916,9 @@ pub(crate) mod tests {
             publish(&add_on, Some(&base), &caps(), now()),
             Err(PublishRefused::BaseNotPublished { base: base.id })
         );
-        assert_eq!(
-            publish(&add_on, None, &caps(), now()),
-            Err(PublishRefused::BaseNotPublished { base: base.id })
-        );
-        let base = Offering {
-            state: OfferingState::Published,
-            ..base
-        };
-        assert_eq!(
-            publish(&add_on, Some(&base), &caps(), now()).unwrap().state,
-            OfferingState::Published
-        );
+        assert_eq!(publish(&add_on, None, &caps(), now()), Err(PublishRefused::BaseNotPublished { base: base.id }));
+        let base = Offering { state: OfferingState::Published, ..base };
+        assert_eq!(publish(&add_on, Some(&base), &caps(), now()).unwrap().state, OfferingState::Published);
     }
 
     #[test]
@@ -1148,39 +926,22 @@ pub(crate) mod tests {
         let base = offering(1, &compute_draft(), OfferingState::Published);
         let add_on = OfferingDetails::parse(&backup_add_on_draft(1)).unwrap();
         assert_eq!(check_base(provider(), &add_on, Some(&base)), Ok(()));
-        let code = |base: Option<&Offering>| {
-            check_base(provider(), &add_on, base).unwrap_err().errors()[0].code
-        };
+        let code = |base: Option<&Offering>| check_base(provider(), &add_on, base).unwrap_err().errors()[0].code;
         assert_eq!(code(None), "not_found");
-        let foreign = Offering {
-            provider: OrganisationId::from_uuid(Uuid::from_u128(0x71)),
-            ..base.clone()
-        };
+        let foreign = Offering { provider: OrganisationId::from_uuid(Uuid::from_u128(0x71)), ..base.clone() };
         assert_eq!(code(Some(&foreign)), "not_found");
-        let other_id = Offering {
-            id: OfferingId::from_uuid(Uuid::from_u128(9)),
-            ..base.clone()
-        };
+        let other_id = Offering { id: OfferingId::from_uuid(Uuid::from_u128(9)), ..base.clone() };
         assert_eq!(code(Some(&other_id)), "not_found");
-        let retired = Offering {
-            state: OfferingState::Retired,
-            ..base.clone()
-        };
+        let retired = Offering { state: OfferingState::Retired, ..base.clone() };
         assert_eq!(code(Some(&retired)), "base_retired");
         let add_on_as_base = offering(1, &backup_add_on_draft(5), OfferingState::Published);
         assert_eq!(code(Some(&add_on_as_base)), "base_is_add_on");
         let mut colo = compute_draft();
         colo.family = "data_center".into();
         colo.kind = "colocation".into();
-        colo.pricing = vec![PricingLineDraft {
-            metric: "rack_unit_month".into(),
-            unit_price: "900".into(),
-        }];
+        colo.pricing = vec![PricingLineDraft { metric: "rack_unit_month".into(), unit_price: "900".into() }];
         colo.capacity = vec![];
-        assert_eq!(
-            code(Some(&offering(1, &colo, OfferingState::Published))),
-            "family_mismatch"
-        );
+        assert_eq!(code(Some(&offering(1, &colo, OfferingState::Published))), "family_mismatch");
         // A base offering needs no base.
         let standalone = OfferingDetails::parse(&compute_draft()).unwrap();
         assert_eq!(check_base(provider(), &standalone, None), Ok(()));
@@ -1192,10 +953,7 @@ pub(crate) mod tests {
         let mut d = compute_draft();
         d.pricing[0].unit_price = "99".into(); // above the cap: checked at publication
         d.kind = "storage".into();
-        d.pricing = vec![PricingLineDraft {
-            metric: "storage_gb_month".into(),
-            unit_price: "99".into(),
-        }];
+        d.pricing = vec![PricingLineDraft { metric: "storage_gb_month".into(), unit_price: "99".into() }];
         d.capacity = vec![];
         let new = OfferingDetails::parse(&d).unwrap();
         let outcome = edit(&draft, new.clone(), &caps(), now()).unwrap();
@@ -1209,13 +967,7 @@ pub(crate) mod tests {
         let mut d = compute_draft();
         d.pricing[1].unit_price = "0.35".into(); // RAM raised to exactly its cap
         d.pricing[0].unit_price = "1.20".into(); // unchanged
-        let outcome = edit(
-            &published,
-            OfferingDetails::parse(&d).unwrap(),
-            &caps(),
-            now(),
-        )
-        .unwrap();
+        let outcome = edit(&published, OfferingDetails::parse(&d).unwrap(), &caps(), now()).unwrap();
         assert_eq!(
             outcome.price_changes,
             [PricePoint {
@@ -1225,16 +977,10 @@ pub(crate) mod tests {
             }]
         );
         d.pricing[1].unit_price = "0.350001".into();
-        match edit(
-            &published,
-            OfferingDetails::parse(&d).unwrap(),
-            &caps(),
-            now(),
-        ) {
-            Err(EditRefused::Invalid(errors)) => assert_eq!(
-                fields(&errors),
-                [("pricing[1].unit_price", "above_reference_price")]
-            ),
+        match edit(&published, OfferingDetails::parse(&d).unwrap(), &caps(), now()) {
+            Err(EditRefused::Invalid(errors)) => {
+                assert_eq!(fields(&errors), [("pricing[1].unit_price", "above_reference_price")])
+            }
             other => panic!("expected a cap refusal, got {other:?}"),
         }
     }
@@ -1246,12 +992,7 @@ pub(crate) mod tests {
         d.kind = "storage".into();
         d.base_offering_id = Some(OfferingId::from_uuid(Uuid::from_u128(3)));
         d.pricing.remove(1);
-        let errors = match edit(
-            &published,
-            OfferingDetails::parse(&d).unwrap(),
-            &caps(),
-            now(),
-        ) {
+        let errors = match edit(&published, OfferingDetails::parse(&d).unwrap(), &caps(), now()) {
             Err(EditRefused::Invalid(errors)) => errors,
             other => panic!("expected refusal, got {other:?}"),
         };
@@ -1265,12 +1006,7 @@ pub(crate) mod tests {
         );
         let retired = offering(10, &compute_draft(), OfferingState::Retired);
         assert!(matches!(
-            edit(
-                &retired,
-                OfferingDetails::parse(&compute_draft()).unwrap(),
-                &caps(),
-                now()
-            ),
+            edit(&retired, OfferingDetails::parse(&compute_draft()).unwrap(), &caps(), now()),
             Err(EditRefused::Transition(_))
         ));
     }
@@ -1279,17 +1015,10 @@ pub(crate) mod tests {
     fn gsi_7_5_5_only_published_offerings_can_be_subscribed() {
         for state in OfferingState::ALL {
             let o = offering(10, &compute_draft(), *state);
-            assert_eq!(
-                check_subscribable(&o).is_ok(),
-                *state == OfferingState::Published,
-                "{state}"
-            );
+            assert_eq!(check_subscribable(&o).is_ok(), *state == OfferingState::Published, "{state}");
         }
         let retired = offering(10, &compute_draft(), OfferingState::Retired);
-        assert_eq!(
-            retire(&offering(10, &compute_draft(), OfferingState::Published)),
-            Ok(OfferingState::Retired)
-        );
+        assert_eq!(retire(&offering(10, &compute_draft(), OfferingState::Published)), Ok(OfferingState::Retired));
         assert!(
             check_subscribable(&retired)
                 .unwrap_err()
@@ -1300,19 +1029,12 @@ pub(crate) mod tests {
 
     #[test]
     fn gsi_7_5_5_offering_access_table() {
-        let actor = |role, org: OrganisationId| Actor {
-            subject: Subject::parse("u").unwrap(),
-            organisation: org,
-            role,
-        };
+        let actor =
+            |role, org: OrganisationId| Actor { subject: Subject::parse("u").unwrap(), organisation: org, role };
         let other = OrganisationId::from_uuid(Uuid::from_u128(0x99));
         for state in OfferingState::ALL.iter().copied() {
             assert_eq!(
-                offering_access(
-                    &actor(Role::ProviderOperator, provider()),
-                    provider(),
-                    state
-                ),
+                offering_access(&actor(Role::ProviderOperator, provider()), provider(), state),
                 Access::ReadWrite
             );
             assert_eq!(
@@ -1320,33 +1042,14 @@ pub(crate) mod tests {
                 Access::None,
                 "another provider must get not-found"
             );
-            assert_eq!(
-                offering_access(&actor(Role::GixOfficer, other), provider(), state),
-                Access::Read
-            );
-            let public = if state == OfferingState::Draft {
-                Access::None
-            } else {
-                Access::Read
-            };
+            assert_eq!(offering_access(&actor(Role::GixOfficer, other), provider(), state), Access::Read);
+            let public = if state == OfferingState::Draft { Access::None } else { Access::Read };
             for role in [Role::AgencyAdmin, Role::AgencyUser, Role::Assessor] {
-                assert_eq!(
-                    offering_access(&actor(role, other), provider(), state),
-                    public
-                );
+                assert_eq!(offering_access(&actor(role, other), provider(), state), public);
             }
         }
-        assert_eq!(
-            catalog_scope(&actor(Role::ProviderOperator, provider())),
-            CatalogScope::OfProvider(provider())
-        );
-        assert_eq!(
-            catalog_scope(&actor(Role::AgencyUser, other)),
-            CatalogScope::NotDraft
-        );
-        assert_eq!(
-            catalog_scope(&actor(Role::GixOfficer, other)),
-            CatalogScope::Everything
-        );
+        assert_eq!(catalog_scope(&actor(Role::ProviderOperator, provider())), CatalogScope::OfProvider(provider()));
+        assert_eq!(catalog_scope(&actor(Role::AgencyUser, other)), CatalogScope::NotDraft);
+        assert_eq!(catalog_scope(&actor(Role::GixOfficer, other)), CatalogScope::Everything);
     }
 }

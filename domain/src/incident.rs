@@ -81,12 +81,8 @@ pub const fn priority_of(impact: Impact, urgency: Urgency) -> Priority {
     match (impact, urgency) {
         (Impact::High, Urgency::High) => Priority::P1,
         (Impact::High, Urgency::Medium) | (Impact::Medium, Urgency::High) => Priority::P2,
-        (Impact::High, Urgency::Low)
-        | (Impact::Medium, Urgency::Medium)
-        | (Impact::Low, Urgency::High) => Priority::P3,
-        (Impact::Medium, Urgency::Low)
-        | (Impact::Low, Urgency::Medium)
-        | (Impact::Low, Urgency::Low) => Priority::P4,
+        (Impact::High, Urgency::Low) | (Impact::Medium, Urgency::Medium) | (Impact::Low, Urgency::High) => Priority::P3,
+        (Impact::Medium, Urgency::Low) | (Impact::Low, Urgency::Medium) | (Impact::Low, Urgency::Low) => Priority::P4,
     }
 }
 
@@ -129,10 +125,9 @@ impl IncidentAction {
     /// other side can follow the timeline without asking.
     pub const fn requires_note(self) -> bool {
         match self {
-            IncidentAction::PutOnHold
-            | IncidentAction::Resolve
-            | IncidentAction::Reopen
-            | IncidentAction::Cancel => true,
+            IncidentAction::PutOnHold | IncidentAction::Resolve | IncidentAction::Reopen | IncidentAction::Cancel => {
+                true
+            }
             IncidentAction::Acknowledge
             | IncidentAction::StartWork
             | IncidentAction::Resume
@@ -226,9 +221,7 @@ const fn next_state(state: IncidentState, action: IncidentAction) -> Option<Inci
         S::Resolved => match action {
             A::Close => Some(S::Closed),
             A::Reopen => Some(S::InProgress),
-            A::Acknowledge | A::StartWork | A::PutOnHold | A::Resume | A::Resolve | A::Cancel => {
-                None
-            }
+            A::Acknowledge | A::StartWork | A::PutOnHold | A::Resume | A::Resolve | A::Cancel => None,
         },
         S::Closed | S::Cancelled => match action {
             A::Acknowledge
@@ -256,31 +249,16 @@ fn list(actions: &[IncidentAction]) -> String {
     if actions.is_empty() {
         "nothing (the incident is finished)".to_owned()
     } else {
-        actions
-            .iter()
-            .map(|a| a.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
-pub fn transition(
-    state: IncidentState,
-    action: IncidentAction,
-) -> Result<IncidentState, TransitionRefused> {
-    next_state(state, action).ok_or_else(|| TransitionRefused {
-        state,
-        action,
-        allowed: allowed_actions(state),
-    })
+pub fn transition(state: IncidentState, action: IncidentAction) -> Result<IncidentState, TransitionRefused> {
+    next_state(state, action).ok_or_else(|| TransitionRefused { state, action, allowed: allowed_actions(state) })
 }
 
 pub fn allowed_actions(state: IncidentState) -> Vec<IncidentAction> {
-    IncidentAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| next_state(state, *a).is_some())
-        .collect()
+    IncidentAction::ALL.iter().copied().filter(|a| next_state(state, *a).is_some()).collect()
 }
 
 /// Who may take a step (GSI-7.3: the provider investigates and fixes; GSI-7.5.8: the
@@ -304,10 +282,7 @@ pub const fn may_perform(party: Party, action: IncidentAction, state: IncidentSt
             matches!(state, IncidentState::New | IncidentState::Acknowledged)
         }
         (Party::Provider, IncidentAction::Reopen) => false,
-        (
-            Party::Agency,
-            IncidentAction::Close | IncidentAction::Reopen | IncidentAction::Cancel,
-        ) => true,
+        (Party::Agency, IncidentAction::Close | IncidentAction::Reopen | IncidentAction::Cancel) => true,
         (
             Party::Agency,
             IncidentAction::Acknowledge
@@ -426,18 +401,11 @@ fn choice<T>(
 }
 
 /// The caller's side of the subscription, or the error that says why it has none.
-fn party(
-    actor: &Actor,
-    parties: &SubscriptionParties,
-    what: &'static str,
-) -> Result<Party, IncidentError> {
+fn party(actor: &Actor, parties: &SubscriptionParties, what: &'static str) -> Result<Party, IncidentError> {
     match (parties.party_of(actor), parties.access(actor)) {
         (Some(party), _) => Ok(party),
         (None, Access::None) => Err(IncidentError::NoAccess),
-        (None, Access::Read | Access::ReadWrite) => Err(IncidentError::NotPermitted {
-            role: actor.role,
-            what,
-        }),
+        (None, Access::Read | Access::ReadWrite) => Err(IncidentError::NotPermitted { role: actor.role, what }),
     }
 }
 
@@ -455,27 +423,16 @@ pub fn report(
     let now = to_storage_precision(now);
     let mut errors = ValidationErrors::new();
     let title = errors.collect(BoundedText::parse("title", &draft.title, TITLE_MAX));
-    let description = errors.collect(BoundedText::parse(
-        "description",
-        &draft.description,
-        DESCRIPTION_MAX,
-    ));
+    let description = errors.collect(BoundedText::parse("description", &draft.description, DESCRIPTION_MAX));
     let impact = choice::<Impact>("impact", &draft.impact, str::parse, &mut errors);
     let urgency = choice::<Urgency>("urgency", &draft.urgency, str::parse, &mut errors);
     let channel = match (party, draft.channel.as_deref()) {
         (Party::Agency, None) => Some(ReportChannel::SelfService),
         (Party::Provider, None) => {
-            errors.add(
-                "channel",
-                "required",
-                "say how the report reached you: phone, email or monitoring",
-            );
+            errors.add("channel", "required", "say how the report reached you: phone, email or monitoring");
             None
         }
-        (_, Some(raw)) => match (
-            party,
-            choice::<ReportChannel>("channel", raw, str::parse, &mut errors),
-        ) {
+        (_, Some(raw)) => match (party, choice::<ReportChannel>("channel", raw, str::parse, &mut errors)) {
             (Party::Agency, Some(ReportChannel::SelfService)) => Some(ReportChannel::SelfService),
             (Party::Agency, Some(_)) => {
                 errors.add(
@@ -500,11 +457,7 @@ pub fn report(
     let reported_at = match (party, draft.reported_at) {
         (_, None) => Some(now),
         (Party::Agency, Some(_)) => {
-            errors.add(
-                "reported_at",
-                "not_allowed",
-                "the system records when an agency reports",
-            );
+            errors.add("reported_at", "not_allowed", "the system records when an agency reports");
             None
         }
         (Party::Provider, Some(at)) if at > now => {
@@ -545,11 +498,7 @@ pub fn report(
 
 impl Incident {
     pub fn parties(&self) -> SubscriptionParties {
-        SubscriptionParties {
-            subscription: self.subscription,
-            agency: self.agency,
-            provider: self.provider,
-        }
+        SubscriptionParties { subscription: self.subscription, agency: self.agency, provider: self.provider }
     }
 
     /// Who may read it: both parties and GIX.
@@ -559,22 +508,16 @@ impl Incident {
 
     /// The first acknowledgement: the provider's response (GSI-7.3).
     pub fn responded_at(&self) -> Option<DateTime<Utc>> {
-        self.timeline
-            .iter()
-            .find(|e| e.kind == TimelineKind::Acknowledged)
-            .map(|e| e.at)
+        self.timeline.iter().find(|e| e.kind == TimelineKind::Acknowledged).map(|e| e.at)
     }
 
     /// When the latest resolution was recorded, if the incident is resolved or closed
     /// now (a reopened incident is not resolved).
     pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
         match self.state {
-            IncidentState::Resolved | IncidentState::Closed => self
-                .timeline
-                .iter()
-                .rev()
-                .find(|e| e.kind == TimelineKind::Resolved)
-                .map(|e| e.at),
+            IncidentState::Resolved | IncidentState::Closed => {
+                self.timeline.iter().rev().find(|e| e.kind == TimelineKind::Resolved).map(|e| e.at)
+            }
             IncidentState::New
             | IncidentState::Acknowledged
             | IncidentState::InProgress
@@ -585,11 +528,7 @@ impl Incident {
 
     /// When it entered its current state.
     fn state_since(&self) -> DateTime<Utc> {
-        self.timeline
-            .iter()
-            .rev()
-            .find(|e| e.to_state.is_some())
-            .map_or(self.reported_at, |e| e.at)
+        self.timeline.iter().rev().find(|e| e.to_state.is_some()).map_or(self.reported_at, |e| e.at)
     }
 }
 
@@ -606,10 +545,7 @@ pub fn apply(
     let party = party(actor, &incident.parties(), step.action.as_str())?;
     let to_state = transition(incident.state, step.action)?;
     if !may_perform(party, step.action, incident.state) {
-        return Err(IncidentError::NotPermitted {
-            role: actor.role,
-            what: step.action.as_str(),
-        });
+        return Err(IncidentError::NotPermitted { role: actor.role, what: step.action.as_str() });
     }
     let now = to_storage_precision(now);
     if let Some(until) = incident.resolved_at().map(|at| policy.reopen_until(at)) {
@@ -624,19 +560,13 @@ pub fn apply(
     let mut errors = ValidationErrors::new();
     let note = match (step.action.requires_note(), step.note.as_deref()) {
         (true, None) => {
-            errors.add(
-                "note",
-                "required",
-                format!("say why when you {}", step.action.as_str()),
-            );
+            errors.add("note", "required", format!("say why when you {}", step.action.as_str()));
             None
         }
         (_, raw) => errors.collect(BoundedText::parse_optional("note", raw, NOTE_MAX)),
     };
     let hold_reason = match (step.action, step.hold_reason.as_deref()) {
-        (IncidentAction::PutOnHold, Some(raw)) => {
-            choice::<HoldReason>("hold_reason", raw, str::parse, &mut errors)
-        }
+        (IncidentAction::PutOnHold, Some(raw)) => choice::<HoldReason>("hold_reason", raw, str::parse, &mut errors),
         (IncidentAction::PutOnHold, None) => {
             errors.add(
                 "hold_reason",
@@ -646,11 +576,7 @@ pub fn apply(
             None
         }
         (_, Some(_)) => {
-            errors.add(
-                "hold_reason",
-                "not_allowed",
-                "a hold reason goes with put_on_hold only",
-            );
+            errors.add("hold_reason", "not_allowed", "a hold reason goes with put_on_hold only");
             None
         }
         (_, None) => None,
@@ -677,12 +603,7 @@ pub fn apply(
 
 /// Adds a comment to the timeline. Both sides may comment in every state, a finished
 /// incident included (a question about a closed incident belongs with it).
-pub fn comment(
-    incident: &Incident,
-    actor: &Actor,
-    note: &str,
-    now: DateTime<Utc>,
-) -> Result<Incident, IncidentError> {
+pub fn comment(incident: &Incident, actor: &Actor, note: &str, now: DateTime<Utc>) -> Result<Incident, IncidentError> {
     party(actor, &incident.parties(), "comment")?;
     let note = BoundedText::parse("note", note, NOTE_MAX)?;
     let mut next = incident.clone();
@@ -760,28 +681,13 @@ fn clock_runs(state: IncidentState, hold: Option<HoldReason>) -> bool {
 }
 
 fn segments(incident: &Incident) -> Vec<Segment> {
-    let mut changes: Vec<(DateTime<Utc>, bool)> = incident
-        .timeline
-        .iter()
-        .filter_map(|e| e.to_state.map(|s| (e.at, clock_runs(s, e.hold_reason))))
-        .collect();
+    let mut changes: Vec<(DateTime<Utc>, bool)> =
+        incident.timeline.iter().filter_map(|e| e.to_state.map(|s| (e.at, clock_runs(s, e.hold_reason)))).collect();
     if changes.is_empty() {
         changes.push((incident.reported_at, true));
     }
-    let untils = changes
-        .iter()
-        .skip(1)
-        .map(|(at, _)| Some(*at))
-        .chain([None]);
-    changes
-        .iter()
-        .zip(untils)
-        .map(|(&(from, running), until)| Segment {
-            from,
-            until,
-            running,
-        })
-        .collect()
+    let untils = changes.iter().skip(1).map(|(at, _)| Some(*at)).chain([None]);
+    changes.iter().zip(untils).map(|(&(from, running), until)| Segment { from, until, running }).collect()
 }
 
 /// Time the clock counted before `t`.
@@ -821,9 +727,7 @@ pub fn deadlines(
     terms: &SlaTerms,
     now: DateTime<Utc>,
 ) -> Result<IncidentDeadlines, MissingPriorityTargets> {
-    let targets = terms
-        .targets(incident.priority)
-        .ok_or(MissingPriorityTargets(incident.priority))?;
+    let targets = terms.targets(incident.priority).ok_or(MissingPriorityTargets(incident.priority))?;
     let cancelled_at = match incident.state {
         IncidentState::Cancelled => Some(incident.state_since()),
         IncidentState::New
@@ -834,8 +738,7 @@ pub fn deadlines(
         | IncidentState::Closed => None,
     };
 
-    let response_due =
-        incident.reported_at + TimeDelta::minutes(i64::from(targets.response_minutes));
+    let response_due = incident.reported_at + TimeDelta::minutes(i64::from(targets.response_minutes));
     let responded_at = incident.responded_at();
     let response = match (responded_at, cancelled_at) {
         (Some(at), _) if at <= response_due => DeadlineStatus::Met,
@@ -861,16 +764,11 @@ pub fn deadlines(
         DeadlineStatus::Pending
     };
     let resolution_clock = match incident.state {
-        IncidentState::Resolved | IncidentState::Closed | IncidentState::Cancelled => {
-            ClockState::Stopped
+        IncidentState::Resolved | IncidentState::Closed | IncidentState::Cancelled => ClockState::Stopped,
+        IncidentState::OnHold if !clock_runs(incident.state, incident.hold_reason) => ClockState::Paused,
+        IncidentState::New | IncidentState::Acknowledged | IncidentState::InProgress | IncidentState::OnHold => {
+            ClockState::Running
         }
-        IncidentState::OnHold if !clock_runs(incident.state, incident.hold_reason) => {
-            ClockState::Paused
-        }
-        IncidentState::New
-        | IncidentState::Acknowledged
-        | IncidentState::InProgress
-        | IncidentState::OnHold => ClockState::Running,
     };
     let left = budget - used;
     let resolution_due = match (budget_spent_at(&segments, budget), resolution_clock) {
@@ -895,9 +793,7 @@ pub fn deadlines(
 mod tests {
     use super::*;
     use crate::sla_terms::tests::standard_draft;
-    use crate::subscription_ref::tests::{
-        AGENCY, OTHER_AGENCY, OTHER_PROVIDER, PROVIDER, actor, parties,
-    };
+    use crate::subscription_ref::tests::{AGENCY, OTHER_AGENCY, OTHER_PROVIDER, PROVIDER, actor, parties};
     use chrono::TimeZone;
     use uuid::Uuid;
 
@@ -910,9 +806,7 @@ mod tests {
         SlaTerms::parse(&standard_draft()).unwrap()
     }
 
-    const POLICY: IncidentPolicy = IncidentPolicy {
-        reopen_window_days: 7,
-    };
+    const POLICY: IncidentPolicy = IncidentPolicy { reopen_window_days: 7 };
 
     fn agency() -> Actor {
         actor(Role::AgencyUser, AGENCY)
@@ -935,14 +829,7 @@ mod tests {
 
     /// A P1 incident (15 min response, 240 min resolution) reported by the agency at `at`.
     fn p1(at: DateTime<Utc>) -> Incident {
-        report(
-            IncidentId::from_uuid(Uuid::from_u128(1)),
-            &draft("high", "high"),
-            &agency(),
-            &parties(1),
-            at,
-        )
-        .unwrap()
+        report(IncidentId::from_uuid(Uuid::from_u128(1)), &draft("high", "high"), &agency(), &parties(1), at).unwrap()
     }
 
     fn step(action: IncidentAction) -> StepDraft {
@@ -954,11 +841,7 @@ mod tests {
     }
 
     fn hold(reason: &str) -> StepDraft {
-        StepDraft {
-            action: IncidentAction::PutOnHold,
-            note: Some("waiting".into()),
-            hold_reason: Some(reason.into()),
-        }
+        StepDraft { action: IncidentAction::PutOnHold, note: Some("waiting".into()), hold_reason: Some(reason.into()) }
     }
 
     fn by_provider(i: &Incident, s: &StepDraft, at: DateTime<Utc>) -> Incident {
@@ -982,11 +865,7 @@ mod tests {
         ];
         assert_eq!(expected.len(), I::ALL.len() * U::ALL.len());
         for (impact, urgency, priority) in expected {
-            assert_eq!(
-                priority_of(impact, urgency),
-                priority,
-                "{impact} × {urgency}"
-            );
+            assert_eq!(priority_of(impact, urgency), priority, "{impact} × {urgency}");
         }
     }
 
@@ -997,71 +876,11 @@ mod tests {
         use IncidentState as S;
         let table: [(S, [Option<S>; 8]); 7] = [
             // acknowledge, start_work, put_on_hold, resume, resolve, close, reopen, cancel
-            (
-                S::New,
-                [
-                    Some(S::Acknowledged),
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    Some(S::Cancelled),
-                ],
-            ),
-            (
-                S::Acknowledged,
-                [
-                    None,
-                    Some(S::InProgress),
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    Some(S::Cancelled),
-                ],
-            ),
-            (
-                S::InProgress,
-                [
-                    None,
-                    None,
-                    Some(S::OnHold),
-                    None,
-                    Some(S::Resolved),
-                    None,
-                    None,
-                    Some(S::Cancelled),
-                ],
-            ),
-            (
-                S::OnHold,
-                [
-                    None,
-                    None,
-                    None,
-                    Some(S::InProgress),
-                    Some(S::Resolved),
-                    None,
-                    None,
-                    Some(S::Cancelled),
-                ],
-            ),
-            (
-                S::Resolved,
-                [
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    Some(S::Closed),
-                    Some(S::InProgress),
-                    None,
-                ],
-            ),
+            (S::New, [Some(S::Acknowledged), None, None, None, None, None, None, Some(S::Cancelled)]),
+            (S::Acknowledged, [None, Some(S::InProgress), None, None, None, None, None, Some(S::Cancelled)]),
+            (S::InProgress, [None, None, Some(S::OnHold), None, Some(S::Resolved), None, None, Some(S::Cancelled)]),
+            (S::OnHold, [None, None, None, Some(S::InProgress), Some(S::Resolved), None, None, Some(S::Cancelled)]),
+            (S::Resolved, [None, None, None, None, None, Some(S::Closed), Some(S::InProgress), None]),
             (S::Closed, [None; 8]),
             (S::Cancelled, [None; 8]),
         ];
@@ -1074,12 +893,8 @@ mod tests {
                     (Err(refused), None) => {
                         assert_eq!(refused.state, state);
                         assert_eq!(refused.action, action);
-                        let allowed: Vec<A> = A::ALL
-                            .iter()
-                            .copied()
-                            .zip(row)
-                            .filter_map(|(a, n)| n.map(|_| a))
-                            .collect();
+                        let allowed: Vec<A> =
+                            A::ALL.iter().copied().zip(row).filter_map(|(a, n)| n.map(|_| a)).collect();
                         assert_eq!(refused.allowed, allowed, "{state} × {action}");
                         assert_eq!(allowed_actions(state), allowed);
                     }
@@ -1092,10 +907,7 @@ mod tests {
     #[test]
     fn gsi_7_5_8_refusal_names_state_and_allowed_actions() {
         let refused = transition(IncidentState::Resolved, IncidentAction::Resolve).unwrap_err();
-        assert_eq!(
-            refused.to_string(),
-            "cannot resolve an incident that is resolved; allowed: close, reopen"
-        );
+        assert_eq!(refused.to_string(), "cannot resolve an incident that is resolved; allowed: close, reopen");
         let finished = transition(IncidentState::Closed, IncidentAction::Reopen).unwrap_err();
         assert_eq!(
             finished.to_string(),
@@ -1110,27 +922,12 @@ mod tests {
         use IncidentState as S;
         for state in S::ALL.iter().copied() {
             for action in A::ALL.iter().copied() {
-                let provider = matches!(
-                    action,
-                    A::Acknowledge
-                        | A::StartWork
-                        | A::PutOnHold
-                        | A::Resume
-                        | A::Resolve
-                        | A::Close
-                ) || (action == A::Cancel
-                    && matches!(state, S::New | S::Acknowledged));
+                let provider =
+                    matches!(action, A::Acknowledge | A::StartWork | A::PutOnHold | A::Resume | A::Resolve | A::Close)
+                        || (action == A::Cancel && matches!(state, S::New | S::Acknowledged));
                 let agency = matches!(action, A::Close | A::Reopen | A::Cancel);
-                assert_eq!(
-                    may_perform(Party::Provider, action, state),
-                    provider,
-                    "provider {action} in {state}"
-                );
-                assert_eq!(
-                    may_perform(Party::Agency, action, state),
-                    agency,
-                    "agency {action} in {state}"
-                );
+                assert_eq!(may_perform(Party::Provider, action, state), provider, "provider {action} in {state}");
+                assert_eq!(may_perform(Party::Agency, action, state), agency, "agency {action} in {state}");
             }
         }
     }
@@ -1151,21 +948,9 @@ mod tests {
         d.channel = Some("phone".into());
         d.reported_at = Some(t(2, 8, 0));
         let err = report(i.id, &d, &agency(), &parties(1), t(2, 9, 0)).unwrap_err();
-        let IncidentError::Invalid(errors) = err else {
-            panic!("{err:?}")
-        };
-        let got: Vec<(&str, &str)> = errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("channel", "channel_not_allowed"),
-                ("reported_at", "not_allowed")
-            ]
-        );
+        let IncidentError::Invalid(errors) = err else { panic!("{err:?}") };
+        let got: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(got, [("channel", "channel_not_allowed"), ("reported_at", "not_allowed")]);
     }
 
     #[test]
@@ -1173,31 +958,17 @@ mod tests {
         let mut d = draft("low", "medium");
         d.channel = Some("phone".into());
         d.reported_at = Some(t(2, 8, 30));
-        let i = report(
-            IncidentId::from_uuid(Uuid::from_u128(2)),
-            &d,
-            &provider(),
-            &parties(1),
-            t(2, 9, 0),
-        )
-        .unwrap();
+        let i = report(IncidentId::from_uuid(Uuid::from_u128(2)), &d, &provider(), &parties(1), t(2, 9, 0)).unwrap();
         assert_eq!(i.channel, ReportChannel::Phone);
         assert_eq!(i.priority, Priority::P4);
-        assert_eq!(
-            i.reported_at,
-            t(2, 8, 30),
-            "deadlines run from when the call came in"
-        );
+        assert_eq!(i.reported_at, t(2, 8, 30), "deadlines run from when the call came in");
 
-        for (channel, code) in [
-            (None, "required"),
-            (Some("self_service"), "channel_not_allowed"),
-            (Some("fax"), "invalid_choice"),
-        ] {
+        for (channel, code) in
+            [(None, "required"), (Some("self_service"), "channel_not_allowed"), (Some("fax"), "invalid_choice")]
+        {
             let mut d = draft("low", "low");
             d.channel = channel.map(str::to_owned);
-            let IncidentError::Invalid(errors) =
-                report(i.id, &d, &provider(), &parties(1), t(2, 9, 0)).unwrap_err()
+            let IncidentError::Invalid(errors) = report(i.id, &d, &provider(), &parties(1), t(2, 9, 0)).unwrap_err()
             else {
                 panic!("{channel:?}")
             };
@@ -1208,8 +979,7 @@ mod tests {
         let mut future = draft("low", "low");
         future.channel = Some("monitoring".into());
         future.reported_at = Some(t(2, 9, 1));
-        let IncidentError::Invalid(errors) =
-            report(i.id, &future, &provider(), &parties(1), t(2, 9, 0)).unwrap_err()
+        let IncidentError::Invalid(errors) = report(i.id, &future, &provider(), &parties(1), t(2, 9, 0)).unwrap_err()
         else {
             panic!()
         };
@@ -1226,14 +996,9 @@ mod tests {
             channel: None,
             reported_at: None,
         };
-        let IncidentError::Invalid(errors) = report(
-            IncidentId::from_uuid(Uuid::nil()),
-            &d,
-            &agency(),
-            &parties(1),
-            t(2, 9, 0),
-        )
-        .unwrap_err() else {
+        let IncidentError::Invalid(errors) =
+            report(IncidentId::from_uuid(Uuid::nil()), &d, &agency(), &parties(1), t(2, 9, 0)).unwrap_err()
+        else {
             panic!()
         };
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
@@ -1249,33 +1014,15 @@ mod tests {
             actor(Role::ProviderOperator, OTHER_PROVIDER),
             actor(Role::Assessor, 7),
         ] {
-            assert_eq!(
-                report(id, &d, &stranger, &parties(1), t(2, 9, 0)),
-                Err(IncidentError::NoAccess)
-            );
+            assert_eq!(report(id, &d, &stranger, &parties(1), t(2, 9, 0)), Err(IncidentError::NoAccess));
         }
         assert_eq!(
             report(id, &d, &actor(Role::GixOfficer, 9), &parties(1), t(2, 9, 0)),
-            Err(IncidentError::NotPermitted {
-                role: Role::GixOfficer,
-                what: "report an incident"
-            })
+            Err(IncidentError::NotPermitted { role: Role::GixOfficer, what: "report an incident" })
         );
-        assert!(
-            report(
-                id,
-                &d,
-                &actor(Role::AgencyAdmin, AGENCY),
-                &parties(1),
-                t(2, 9, 0)
-            )
-            .is_ok()
-        );
+        assert!(report(id, &d, &actor(Role::AgencyAdmin, AGENCY), &parties(1), t(2, 9, 0)).is_ok());
         let i = p1(t(2, 9, 0));
-        assert_eq!(
-            i.access(&actor(Role::AgencyUser, OTHER_AGENCY)),
-            Access::None
-        );
+        assert_eq!(i.access(&actor(Role::AgencyUser, OTHER_AGENCY)), Access::None);
         assert_eq!(i.access(&actor(Role::GixOfficer, 9)), Access::Read);
         assert_eq!(
             apply(
@@ -1288,12 +1035,7 @@ mod tests {
             Err(IncidentError::NoAccess)
         );
         assert_eq!(
-            comment(
-                &i,
-                &actor(Role::AgencyUser, OTHER_AGENCY),
-                "hello",
-                t(2, 9, 1)
-            ),
+            comment(&i, &actor(Role::AgencyUser, OTHER_AGENCY), "hello", t(2, 9, 1)),
             Err(IncidentError::NoAccess)
         );
     }
@@ -1307,65 +1049,27 @@ mod tests {
         let i = by_provider(&i, &hold("awaiting_agency"), t(2, 9, 20));
         let i = by_provider(&i, &step(IncidentAction::Resume), t(2, 9, 50));
         let i = by_provider(&i, &step(IncidentAction::Resolve), t(2, 10, 0));
-        let i = apply(
-            &i,
-            &agency(),
-            &step(IncidentAction::Close),
-            POLICY,
-            t(2, 11, 0),
-        )
-        .unwrap();
-        let got: Vec<(TimelineKind, DateTime<Utc>, Role, Option<IncidentState>)> = i
-            .timeline
-            .iter()
-            .map(|e| (e.kind, e.at, e.actor.role, e.to_state))
-            .collect();
+        let i = apply(&i, &agency(), &step(IncidentAction::Close), POLICY, t(2, 11, 0)).unwrap();
+        let got: Vec<(TimelineKind, DateTime<Utc>, Role, Option<IncidentState>)> =
+            i.timeline.iter().map(|e| (e.kind, e.at, e.actor.role, e.to_state)).collect();
         use IncidentState as S;
         use TimelineKind as K;
         assert_eq!(
             got,
             [
                 (K::Reported, t(2, 9, 0), Role::AgencyUser, Some(S::New)),
-                (
-                    K::Acknowledged,
-                    t(2, 9, 5),
-                    Role::ProviderOperator,
-                    Some(S::Acknowledged)
-                ),
+                (K::Acknowledged, t(2, 9, 5), Role::ProviderOperator, Some(S::Acknowledged)),
                 (K::Commented, t(2, 9, 6), Role::AgencyUser, None),
-                (
-                    K::WorkStarted,
-                    t(2, 9, 10),
-                    Role::ProviderOperator,
-                    Some(S::InProgress)
-                ),
-                (
-                    K::PutOnHold,
-                    t(2, 9, 20),
-                    Role::ProviderOperator,
-                    Some(S::OnHold)
-                ),
-                (
-                    K::Resumed,
-                    t(2, 9, 50),
-                    Role::ProviderOperator,
-                    Some(S::InProgress)
-                ),
-                (
-                    K::Resolved,
-                    t(2, 10, 0),
-                    Role::ProviderOperator,
-                    Some(S::Resolved)
-                ),
+                (K::WorkStarted, t(2, 9, 10), Role::ProviderOperator, Some(S::InProgress)),
+                (K::PutOnHold, t(2, 9, 20), Role::ProviderOperator, Some(S::OnHold)),
+                (K::Resumed, t(2, 9, 50), Role::ProviderOperator, Some(S::InProgress)),
+                (K::Resolved, t(2, 10, 0), Role::ProviderOperator, Some(S::Resolved)),
                 (K::Closed, t(2, 11, 0), Role::AgencyUser, Some(S::Closed)),
             ]
         );
         assert_eq!(i.timeline[4].hold_reason, Some(HoldReason::AwaitingAgency));
         assert_eq!(i.timeline[4].from_state, Some(S::InProgress));
-        assert_eq!(
-            i.timeline[2].note.as_ref().unwrap().as_str(),
-            "Branch office affected too"
-        );
+        assert_eq!(i.timeline[2].note.as_ref().unwrap().as_str(), "Branch office affected too");
         assert_eq!(i.state, S::Closed);
     }
 
@@ -1374,21 +1078,11 @@ mod tests {
         let i = p1(t(2, 9, 0));
         let i = by_provider(&i, &step(IncidentAction::Acknowledge), t(2, 9, 5));
         let i = by_provider(&i, &step(IncidentAction::StartWork), t(2, 9, 6));
-        let bare = StepDraft {
-            action: IncidentAction::PutOnHold,
-            note: None,
-            hold_reason: None,
-        };
-        let IncidentError::Invalid(errors) =
-            apply(&i, &provider(), &bare, POLICY, t(2, 9, 7)).unwrap_err()
-        else {
+        let bare = StepDraft { action: IncidentAction::PutOnHold, note: None, hold_reason: None };
+        let IncidentError::Invalid(errors) = apply(&i, &provider(), &bare, POLICY, t(2, 9, 7)).unwrap_err() else {
             panic!()
         };
-        let fields: Vec<(&str, &str)> = errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect();
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(fields, [("note", "required"), ("hold_reason", "required")]);
 
         let misplaced = StepDraft {
@@ -1396,9 +1090,7 @@ mod tests {
             note: Some("fixed".into()),
             hold_reason: Some("other".into()),
         };
-        let IncidentError::Invalid(errors) =
-            apply(&i, &provider(), &misplaced, POLICY, t(2, 9, 7)).unwrap_err()
-        else {
+        let IncidentError::Invalid(errors) = apply(&i, &provider(), &misplaced, POLICY, t(2, 9, 7)).unwrap_err() else {
             panic!()
         };
         assert_eq!(errors.errors()[0].code, "not_allowed");
@@ -1408,72 +1100,31 @@ mod tests {
             &step(IncidentAction::Resume),
             t(2, 9, 9),
         );
-        assert_eq!(
-            resumed.hold_reason, None,
-            "the reason is cleared when work resumes"
-        );
+        assert_eq!(resumed.hold_reason, None, "the reason is cleared when work resumes");
     }
 
     #[test]
     fn gsi_7_3_provider_cannot_cancel_after_work_starts_nor_reopen() {
         let i = p1(t(2, 9, 0));
         let ack = by_provider(&i, &step(IncidentAction::Acknowledge), t(2, 9, 5));
-        assert_eq!(
-            by_provider(&ack, &step(IncidentAction::Cancel), t(2, 9, 6)).state,
-            IncidentState::Cancelled
-        );
+        assert_eq!(by_provider(&ack, &step(IncidentAction::Cancel), t(2, 9, 6)).state, IncidentState::Cancelled);
         let working = by_provider(&ack, &step(IncidentAction::StartWork), t(2, 9, 6));
         assert_eq!(
-            apply(
-                &working,
-                &provider(),
-                &step(IncidentAction::Cancel),
-                POLICY,
-                t(2, 9, 7)
-            ),
-            Err(IncidentError::NotPermitted {
-                role: Role::ProviderOperator,
-                what: "cancel"
-            })
+            apply(&working, &provider(), &step(IncidentAction::Cancel), POLICY, t(2, 9, 7)),
+            Err(IncidentError::NotPermitted { role: Role::ProviderOperator, what: "cancel" })
         );
         assert_eq!(
-            apply(
-                &working,
-                &agency(),
-                &step(IncidentAction::Cancel),
-                POLICY,
-                t(2, 9, 7)
-            )
-            .unwrap()
-            .state,
+            apply(&working, &agency(), &step(IncidentAction::Cancel), POLICY, t(2, 9, 7)).unwrap().state,
             IncidentState::Cancelled
         );
         assert_eq!(
-            apply(
-                &working,
-                &agency(),
-                &step(IncidentAction::Resolve),
-                POLICY,
-                t(2, 9, 7)
-            ),
-            Err(IncidentError::NotPermitted {
-                role: Role::AgencyUser,
-                what: "resolve"
-            })
+            apply(&working, &agency(), &step(IncidentAction::Resolve), POLICY, t(2, 9, 7)),
+            Err(IncidentError::NotPermitted { role: Role::AgencyUser, what: "resolve" })
         );
         // A refused transition is reported before permissions: the state explains it.
         assert!(matches!(
-            apply(
-                &i,
-                &agency(),
-                &step(IncidentAction::Reopen),
-                POLICY,
-                t(2, 9, 7)
-            ),
-            Err(IncidentError::Refused(TransitionRefused {
-                state: IncidentState::New,
-                ..
-            }))
+            apply(&i, &agency(), &step(IncidentAction::Reopen), POLICY, t(2, 9, 7)),
+            Err(IncidentError::Refused(TransitionRefused { state: IncidentState::New, .. }))
         ));
     }
 
@@ -1488,65 +1139,26 @@ mod tests {
     fn gsi_7_5_8_agency_reopens_within_the_window_only() {
         let resolved = resolved_at_ten();
         assert_eq!(POLICY.reopen_until(t(2, 10, 0)), t(9, 10, 0));
-        let reopened = apply(
-            &resolved,
-            &agency(),
-            &step(IncidentAction::Reopen),
-            POLICY,
-            t(9, 10, 0),
-        )
-        .unwrap();
+        let reopened = apply(&resolved, &agency(), &step(IncidentAction::Reopen), POLICY, t(9, 10, 0)).unwrap();
         assert_eq!(reopened.state, IncidentState::InProgress);
         assert_eq!(reopened.resolved_at(), None);
         assert_eq!(
-            apply(
-                &resolved,
-                &agency(),
-                &step(IncidentAction::Reopen),
-                POLICY,
-                t(9, 10, 1)
-            ),
+            apply(&resolved, &agency(), &step(IncidentAction::Reopen), POLICY, t(9, 10, 1)),
             Err(IncidentError::ReopenWindowClosed { until: t(9, 10, 0) })
         );
         // Provider closes only after the window; the agency may confirm at any time.
         assert_eq!(
-            apply(
-                &resolved,
-                &provider(),
-                &step(IncidentAction::Close),
-                POLICY,
-                t(9, 10, 0)
-            ),
+            apply(&resolved, &provider(), &step(IncidentAction::Close), POLICY, t(9, 10, 0)),
             Err(IncidentError::ReopenWindowStillOpen { until: t(9, 10, 0) })
         );
+        assert_eq!(by_provider(&resolved, &step(IncidentAction::Close), t(9, 10, 1)).state, IncidentState::Closed);
         assert_eq!(
-            by_provider(&resolved, &step(IncidentAction::Close), t(9, 10, 1)).state,
-            IncidentState::Closed
-        );
-        assert_eq!(
-            apply(
-                &resolved,
-                &agency(),
-                &step(IncidentAction::Close),
-                POLICY,
-                t(2, 10, 1)
-            )
-            .unwrap()
-            .state,
+            apply(&resolved, &agency(), &step(IncidentAction::Close), POLICY, t(2, 10, 1)).unwrap().state,
             IncidentState::Closed
         );
         // The window runs from the latest resolution.
         let again = by_provider(&reopened, &step(IncidentAction::Resolve), t(10, 8, 0));
-        assert!(
-            apply(
-                &again,
-                &agency(),
-                &step(IncidentAction::Reopen),
-                POLICY,
-                t(17, 8, 0)
-            )
-            .is_ok()
-        );
+        assert!(apply(&again, &agency(), &step(IncidentAction::Reopen), POLICY, t(17, 8, 0)).is_ok());
     }
 
     #[test]
@@ -1555,56 +1167,29 @@ mod tests {
         let d = deadlines(&i, &terms(), t(2, 9, 15)).unwrap();
         assert_eq!(d.response_due, t(2, 9, 15));
         assert_eq!(d.resolution_due, t(2, 13, 0));
-        assert_eq!(
-            d.response,
-            DeadlineStatus::Pending,
-            "due exactly now is not yet late"
-        );
+        assert_eq!(d.response, DeadlineStatus::Pending, "due exactly now is not yet late");
         assert_eq!(d.resolution, DeadlineStatus::Pending);
         assert_eq!(d.resolution_clock, ClockState::Running);
         assert_eq!(d.resolution_minutes_used, 15);
-        assert_eq!(
-            deadlines(&i, &terms(), t(2, 9, 16)).unwrap().response,
-            DeadlineStatus::Breached
-        );
+        assert_eq!(deadlines(&i, &terms(), t(2, 9, 16)).unwrap().response, DeadlineStatus::Breached);
 
         // Acknowledged exactly at the deadline: met.
         let on_time = by_provider(&i, &step(IncidentAction::Acknowledge), t(2, 9, 15));
         let d = deadlines(&on_time, &terms(), t(2, 12, 0)).unwrap();
-        assert_eq!(
-            (d.response, d.responded_at),
-            (DeadlineStatus::Met, Some(t(2, 9, 15)))
-        );
+        assert_eq!((d.response, d.responded_at), (DeadlineStatus::Met, Some(t(2, 9, 15))));
         let late = by_provider(&i, &step(IncidentAction::Acknowledge), t(2, 9, 16));
-        assert_eq!(
-            deadlines(&late, &terms(), t(2, 9, 16)).unwrap().response,
-            DeadlineStatus::Breached
-        );
+        assert_eq!(deadlines(&late, &terms(), t(2, 9, 16)).unwrap().response, DeadlineStatus::Breached);
 
         // A P3 (impact medium, urgency medium): 120 / 1440 minutes.
-        let p3 = report(
-            i.id,
-            &draft("medium", "medium"),
-            &agency(),
-            &parties(1),
-            t(2, 9, 0),
-        )
-        .unwrap();
+        let p3 = report(i.id, &draft("medium", "medium"), &agency(), &parties(1), t(2, 9, 0)).unwrap();
         let d = deadlines(&p3, &terms(), t(2, 9, 0)).unwrap();
-        assert_eq!(
-            (d.response_due, d.resolution_due),
-            (t(2, 11, 0), t(3, 9, 0))
-        );
+        assert_eq!((d.response_due, d.resolution_due), (t(2, 11, 0), t(3, 9, 0)));
     }
 
     #[test]
     fn gsi_10_2_resolution_met_on_the_minute_and_breached_after() {
         let working = by_provider(
-            &by_provider(
-                &p1(t(2, 9, 0)),
-                &step(IncidentAction::Acknowledge),
-                t(2, 9, 5),
-            ),
+            &by_provider(&p1(t(2, 9, 0)), &step(IncidentAction::Acknowledge), t(2, 9, 5)),
             &step(IncidentAction::StartWork),
             t(2, 9, 6),
         );
@@ -1616,25 +1201,13 @@ mod tests {
         );
         assert_eq!(d.resolution_clock, ClockState::Stopped);
         let late = by_provider(&working, &step(IncidentAction::Resolve), t(2, 13, 1));
-        assert_eq!(
-            deadlines(&late, &terms(), t(5, 0, 0)).unwrap().resolution,
-            DeadlineStatus::Breached
-        );
+        assert_eq!(deadlines(&late, &terms(), t(5, 0, 0)).unwrap().resolution, DeadlineStatus::Breached);
         // Still open past the deadline: breached before it is resolved.
-        assert_eq!(
-            deadlines(&working, &terms(), t(2, 13, 1))
-                .unwrap()
-                .resolution,
-            DeadlineStatus::Breached
-        );
+        assert_eq!(deadlines(&working, &terms(), t(2, 13, 1)).unwrap().resolution, DeadlineStatus::Breached);
         // Resolved early: the deadline shown is where it stood when the clock stopped.
         let early = deadlines(&resolved_at_ten(), &terms(), t(5, 0, 0)).unwrap();
         assert_eq!(
-            (
-                early.resolution,
-                early.resolution_due,
-                early.resolution_minutes_used
-            ),
+            (early.resolution, early.resolution_due, early.resolution_minutes_used),
             (DeadlineStatus::Met, t(2, 13, 0), 60)
         );
     }
@@ -1642,11 +1215,7 @@ mod tests {
     #[test]
     fn gsi_10_2_only_waiting_on_the_agency_pauses_the_resolution_clock() {
         let working = by_provider(
-            &by_provider(
-                &p1(t(2, 9, 0)),
-                &step(IncidentAction::Acknowledge),
-                t(2, 9, 5),
-            ),
+            &by_provider(&p1(t(2, 9, 0)), &step(IncidentAction::Acknowledge), t(2, 9, 5)),
             &step(IncidentAction::StartWork),
             t(2, 9, 6),
         );
@@ -1655,22 +1224,12 @@ mod tests {
         let d = deadlines(&held, &terms(), t(2, 10, 30)).unwrap();
         assert_eq!(d.resolution_clock, ClockState::Paused);
         assert_eq!(d.resolution_minutes_used, 60);
-        assert_eq!(
-            d.resolution_due,
-            t(2, 13, 30),
-            "if it resumed now, 180 minutes remain"
-        );
+        assert_eq!(d.resolution_due, t(2, 13, 30), "if it resumed now, 180 minutes remain");
         let resumed = by_provider(&held, &step(IncidentAction::Resume), t(2, 11, 0));
         let d = deadlines(&resumed, &terms(), t(2, 11, 0)).unwrap();
-        assert_eq!(
-            (d.resolution_due, d.resolution_clock),
-            (t(2, 14, 0), ClockState::Running)
-        );
+        assert_eq!((d.resolution_due, d.resolution_clock), (t(2, 14, 0), ClockState::Running));
         let done = by_provider(&resumed, &step(IncidentAction::Resolve), t(2, 14, 0));
-        assert_eq!(
-            deadlines(&done, &terms(), t(3, 0, 0)).unwrap().resolution,
-            DeadlineStatus::Met
-        );
+        assert_eq!(deadlines(&done, &terms(), t(3, 0, 0)).unwrap().resolution, DeadlineStatus::Met);
 
         // The same hour waiting on a supplier does not move it.
         let supplier = by_provider(
@@ -1681,29 +1240,17 @@ mod tests {
         let d = deadlines(&supplier, &terms(), t(2, 11, 0)).unwrap();
         assert_eq!(d.resolution_due, t(2, 13, 0));
         let late = by_provider(&supplier, &step(IncidentAction::Resolve), t(2, 14, 0));
-        assert_eq!(
-            deadlines(&late, &terms(), t(3, 0, 0)).unwrap().resolution,
-            DeadlineStatus::Breached
-        );
+        assert_eq!(deadlines(&late, &terms(), t(3, 0, 0)).unwrap().resolution, DeadlineStatus::Breached);
     }
 
     #[test]
     fn gsi_10_2_time_resolved_before_a_reopen_does_not_count() {
         // Resolved at 10:00 after 60 minutes; reopened at 12:00; the clock resumes with
         // 180 minutes left, so the deadline is 15:00.
-        let reopened = apply(
-            &resolved_at_ten(),
-            &agency(),
-            &step(IncidentAction::Reopen),
-            POLICY,
-            t(2, 12, 0),
-        )
-        .unwrap();
+        let reopened =
+            apply(&resolved_at_ten(), &agency(), &step(IncidentAction::Reopen), POLICY, t(2, 12, 0)).unwrap();
         let d = deadlines(&reopened, &terms(), t(2, 12, 0)).unwrap();
-        assert_eq!(
-            (d.resolution_due, d.resolution, d.resolved_at),
-            (t(2, 15, 0), DeadlineStatus::Pending, None)
-        );
+        assert_eq!((d.resolution_due, d.resolution, d.resolved_at), (t(2, 15, 0), DeadlineStatus::Pending, None));
         let d = deadlines(&reopened, &terms(), t(2, 15, 1)).unwrap();
         assert_eq!(d.resolution, DeadlineStatus::Breached);
     }
@@ -1711,42 +1258,19 @@ mod tests {
     #[test]
     fn cancelled_incidents_keep_breaches_and_drop_pending_deadlines() {
         let i = p1(t(2, 9, 0));
-        let early = apply(
-            &i,
-            &agency(),
-            &step(IncidentAction::Cancel),
-            POLICY,
-            t(2, 9, 10),
-        )
-        .unwrap();
+        let early = apply(&i, &agency(), &step(IncidentAction::Cancel), POLICY, t(2, 9, 10)).unwrap();
         let d = deadlines(&early, &terms(), t(3, 0, 0)).unwrap();
-        assert_eq!(
-            (d.response, d.resolution),
-            (DeadlineStatus::NotApplicable, DeadlineStatus::NotApplicable)
-        );
-        let late = apply(
-            &i,
-            &agency(),
-            &step(IncidentAction::Cancel),
-            POLICY,
-            t(2, 9, 20),
-        )
-        .unwrap();
+        assert_eq!((d.response, d.resolution), (DeadlineStatus::NotApplicable, DeadlineStatus::NotApplicable));
+        let late = apply(&i, &agency(), &step(IncidentAction::Cancel), POLICY, t(2, 9, 20)).unwrap();
         let d = deadlines(&late, &terms(), t(3, 0, 0)).unwrap();
-        assert_eq!(
-            (d.response, d.resolution),
-            (DeadlineStatus::Breached, DeadlineStatus::NotApplicable)
-        );
+        assert_eq!((d.response, d.resolution), (DeadlineStatus::Breached, DeadlineStatus::NotApplicable));
     }
 
     #[test]
     fn missing_priority_targets_are_an_error() {
         let mut partial = terms();
         partial.priorities.retain(|p| p.priority != Priority::P1);
-        assert_eq!(
-            deadlines(&p1(t(2, 9, 0)), &partial, t(2, 9, 0)),
-            Err(MissingPriorityTargets(Priority::P1))
-        );
+        assert_eq!(deadlines(&p1(t(2, 9, 0)), &partial, t(2, 9, 0)), Err(MissingPriorityTargets(Priority::P1)));
     }
 
     #[test]
@@ -1757,10 +1281,7 @@ mod tests {
         for a in IncidentAction::ALL {
             assert_eq!(a.as_str().parse::<IncidentAction>().unwrap(), *a);
         }
-        assert_eq!(
-            "awaiting_agency".parse::<HoldReason>().unwrap(),
-            HoldReason::AwaitingAgency
-        );
+        assert_eq!("awaiting_agency".parse::<HoldReason>().unwrap(), HoldReason::AwaitingAgency);
         assert!(IncidentState::Closed.is_terminal() && !IncidentState::Resolved.is_terminal());
     }
 }

@@ -72,27 +72,19 @@ pub struct ListingEntry {
 
 /// The entry in force for `family` at `at`: the latest at or before `at`; on equal instants
 /// the later one in `history` (callers refuse equal instants anyway).
-fn entry_in_force(
-    history: &[ListingEntry],
-    family: ServiceFamily,
-    at: DateTime<Utc>,
-) -> Option<&ListingEntry> {
-    history
-        .iter()
-        .filter(|e| e.family == family && e.effective_at <= at)
-        .fold(None, |best: Option<&ListingEntry>, e| match best {
+fn entry_in_force(history: &[ListingEntry], family: ServiceFamily, at: DateTime<Utc>) -> Option<&ListingEntry> {
+    history.iter().filter(|e| e.family == family && e.effective_at <= at).fold(
+        None,
+        |best: Option<&ListingEntry>, e| match best {
             Some(b) if b.effective_at > e.effective_at => Some(b),
             _ => Some(e),
-        })
+        },
+    )
 }
 
 /// THE listing decision (GSI-12.2, 13.1): where the provider whose `history` this is
 /// stands for `family` at `at`.
-pub fn listing_status(
-    history: &[ListingEntry],
-    family: ServiceFamily,
-    at: DateTime<Utc>,
-) -> ListingStatus {
+pub fn listing_status(history: &[ListingEntry], family: ServiceFamily, at: DateTime<Utc>) -> ListingStatus {
     entry_in_force(history, family, at).map_or(ListingStatus::NotListed, |e| e.status)
 }
 
@@ -102,16 +94,8 @@ pub fn is_listed(history: &[ListingEntry], family: ServiceFamily, at: DateTime<U
 
 /// When the current listed period began (the last `list` or `reinstate` in force), if the
 /// provider is listed for `family` at `at`. A suspension ends a listed period.
-pub fn listed_since(
-    history: &[ListingEntry],
-    family: ServiceFamily,
-    at: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    if is_listed(history, family, at) {
-        entry_in_force(history, family, at).map(|e| e.effective_at)
-    } else {
-        None
-    }
+pub fn listed_since(history: &[ListingEntry], family: ServiceFamily, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if is_listed(history, family, at) { entry_in_force(history, family, at).map(|e| e.effective_at) } else { None }
 }
 
 /// A line of the public provider list: a family the provider is listed for, and since when.
@@ -125,12 +109,7 @@ pub struct ListedFamily {
 pub fn listed_families(history: &[ListingEntry], at: DateTime<Utc>) -> Vec<ListedFamily> {
     ServiceFamily::ALL
         .iter()
-        .filter_map(|family| {
-            listed_since(history, *family, at).map(|since| ListedFamily {
-                family: *family,
-                since,
-            })
-        })
+        .filter_map(|family| listed_since(history, *family, at).map(|since| ListedFamily { family: *family, since }))
         .collect()
 }
 
@@ -144,31 +123,16 @@ pub struct TransitionRefused {
 }
 
 fn list(actions: &[ListingAction]) -> String {
-    actions
-        .iter()
-        .map(|a| a.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// The listing state machine. The table itself is `next_status`; this adds the refusal.
-pub fn transition(
-    state: ListingStatus,
-    action: ListingAction,
-) -> Result<ListingStatus, TransitionRefused> {
-    next_status(state, action).ok_or_else(|| TransitionRefused {
-        state,
-        action,
-        allowed: allowed_actions(state),
-    })
+pub fn transition(state: ListingStatus, action: ListingAction) -> Result<ListingStatus, TransitionRefused> {
+    next_status(state, action).ok_or_else(|| TransitionRefused { state, action, allowed: allowed_actions(state) })
 }
 
 pub fn allowed_actions(state: ListingStatus) -> Vec<ListingAction> {
-    ListingAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| next_status(state, *a).is_some())
-        .collect()
+    ListingAction::ALL.iter().copied().filter(|a| next_status(state, *a).is_some()).collect()
 }
 
 /// Every (status, action) pair spelled out, no wildcard.
@@ -224,11 +188,7 @@ pub fn record_change(
     now: DateTime<Utc>,
 ) -> Result<ListingEntry, ListingRefused> {
     let provider = profile.provider_id;
-    let own: Vec<ListingEntry> = history
-        .iter()
-        .filter(|e| e.provider == provider)
-        .cloned()
-        .collect();
+    let own: Vec<ListingEntry> = history.iter().filter(|e| e.provider == provider).cloned().collect();
     let mut errors = ValidationErrors::new();
     let family = match draft.family.parse::<ServiceFamily>() {
         Ok(family) => Some(family),
@@ -247,18 +207,9 @@ pub fn record_change(
     let reason = errors.collect(BoundedText::parse("reason", &draft.reason, REASON_MAX));
     let effective_at = draft.effective_at.unwrap_or(now);
     if effective_at < now {
-        errors.add(
-            "effective_at",
-            "in_the_past",
-            format!("a listing change cannot take effect before now ({now})"),
-        );
+        errors.add("effective_at", "in_the_past", format!("a listing change cannot take effect before now ({now})"));
     }
-    let latest = family.and_then(|f| {
-        own.iter()
-            .filter(|e| e.family == f)
-            .map(|e| e.effective_at)
-            .max()
-    });
+    let latest = family.and_then(|f| own.iter().filter(|e| e.family == f).map(|e| e.effective_at).max());
     if let Some(latest) = latest.filter(|latest| effective_at <= *latest) {
         errors.add(
             "effective_at",
@@ -273,9 +224,7 @@ pub fn record_change(
         return Err(ListingRefused::Invalid(errors));
     }
     // The new entry follows every existing one, so it starts from the latest status.
-    let current = latest.map_or(ListingStatus::NotListed, |at| {
-        listing_status(&own, family, at)
-    });
+    let current = latest.map_or(ListingStatus::NotListed, |at| listing_status(&own, family, at));
     let status = transition(current, action)?;
     if status == ListingStatus::Listed {
         if !profile.details.families.contains(family) {
@@ -307,11 +256,7 @@ pub fn may_change_listing(actor: &Actor) -> bool {
 /// from it (GSI-13.1).
 pub fn may_read_provider_list(actor: &Actor) -> bool {
     match actor.role {
-        Role::AgencyAdmin
-        | Role::AgencyUser
-        | Role::ProviderOperator
-        | Role::GixOfficer
-        | Role::Assessor => true,
+        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::GixOfficer | Role::Assessor => true,
     }
 }
 
@@ -320,9 +265,7 @@ pub fn listing_history_access(actor: &Actor, provider: OrganisationId) -> Access
     match actor.role {
         Role::GixOfficer => Access::ReadWrite,
         Role::ProviderOperator if actor.organisation == provider => Access::Read,
-        Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => {
-            Access::None
-        }
+        Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => Access::None,
     }
 }
 
@@ -368,11 +311,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn change(
-        family: &str,
-        action: &str,
-        effective_at: Option<DateTime<Utc>>,
-    ) -> ListingChangeDraft {
+    fn change(family: &str, action: &str, effective_at: Option<DateTime<Utc>>) -> ListingChangeDraft {
         ListingChangeDraft {
             family: family.into(),
             action: action.into(),
@@ -409,11 +348,7 @@ pub(crate) mod tests {
                 Some(next) => assert_eq!(transition(state, action), Ok(next), "{state} × {action}"),
                 None => assert_eq!(
                     transition(state, action),
-                    Err(TransitionRefused {
-                        state,
-                        action,
-                        allowed: allowed_actions(state)
-                    }),
+                    Err(TransitionRefused { state, action, allowed: allowed_actions(state) }),
                     "{state} × {action}"
                 ),
             }
@@ -451,11 +386,7 @@ pub(crate) mod tests {
         assert!(!is_listed(&history, cloud, t(12)));
         assert!(!is_listed(&history, ServiceFamily::Network, t(16)));
         assert_eq!(listed_since(&history, cloud, t(5)), Some(t(1)));
-        assert_eq!(
-            listed_since(&history, cloud, t(16)),
-            Some(t(15)),
-            "a suspension ends the listed period"
-        );
+        assert_eq!(listed_since(&history, cloud, t(16)), Some(t(15)), "a suspension ends the listed period");
         assert_eq!(listed_since(&history, cloud, t(12)), None);
     }
 
@@ -472,14 +403,8 @@ pub(crate) mod tests {
         assert_eq!(
             listed_families(&history, t(4)),
             [
-                ListedFamily {
-                    family: ServiceFamily::Cloud,
-                    since: t(1)
-                },
-                ListedFamily {
-                    family: ServiceFamily::DataCenter,
-                    since: t(3)
-                },
+                ListedFamily { family: ServiceFamily::Cloud, since: t(1) },
+                ListedFamily { family: ServiceFamily::DataCenter, since: t(3) },
             ]
         );
         assert!(listed_families(&history, t(1) - Duration::seconds(1)).is_empty());
@@ -512,32 +437,13 @@ pub(crate) mod tests {
             ]))
         );
         // Reinstating needs them too; suspending and delisting do not.
-        let history = vec![entry(
-            ServiceFamily::Cloud,
-            ListingAction::Suspend,
-            ListingStatus::Suspended,
-            t(1),
-        )];
+        let history = vec![entry(ServiceFamily::Cloud, ListingAction::Suspend, ListingStatus::Suspended, t(1))];
         assert!(matches!(
-            record_change(
-                &history,
-                &profile,
-                &change("cloud", "reinstate", None),
-                &gix(),
-                t(2)
-            ),
+            record_change(&history, &profile, &change("cloud", "reinstate", None), &gix(), t(2)),
             Err(ListingRefused::Blocked(_))
         ));
         assert_eq!(
-            record_change(
-                &history,
-                &profile,
-                &change("cloud", "delist", None),
-                &gix(),
-                t(2)
-            )
-            .unwrap()
-            .status,
+            record_change(&history, &profile, &change("cloud", "delist", None), &gix(), t(2)).unwrap().status,
             ListingStatus::Delisted
         );
     }
@@ -545,24 +451,9 @@ pub(crate) mod tests {
     #[test]
     fn gsi_6_2_listing_needs_the_family_in_the_profile() {
         let profile = profile_of(provider(), &complete_draft()); // cloud and data_center
-        let refused = record_change(
-            &[],
-            &profile,
-            &change("network", "list", None),
-            &gix(),
-            t(1),
-        )
-        .unwrap_err();
-        assert_eq!(
-            refused,
-            ListingRefused::FamilyNotOffered {
-                family: ServiceFamily::Network
-            }
-        );
-        assert_eq!(
-            refused.to_string(),
-            "the provider's profile does not offer network"
-        );
+        let refused = record_change(&[], &profile, &change("network", "list", None), &gix(), t(1)).unwrap_err();
+        assert_eq!(refused, ListingRefused::FamilyNotOffered { family: ServiceFamily::Network });
+        assert_eq!(refused.to_string(), "the provider's profile does not offer network");
     }
 
     #[test]
@@ -574,24 +465,11 @@ pub(crate) mod tests {
             entry(ServiceFamily::Cloud, A::List, S::Listed, t(1)),
             entry(ServiceFamily::Cloud, A::Delist, S::Delisted, t(2)),
         ];
-        let relisted = record_change(
-            &history,
-            &profile,
-            &change("cloud", "list", None),
-            &gix(),
-            t(3),
-        )
-        .unwrap();
+        let relisted = record_change(&history, &profile, &change("cloud", "list", None), &gix(), t(3)).unwrap();
         assert_eq!(relisted.status, S::Listed);
         // Reinstating is only for suspensions.
         assert_eq!(
-            record_change(
-                &history,
-                &profile,
-                &change("cloud", "reinstate", None),
-                &gix(),
-                t(3)
-            ),
+            record_change(&history, &profile, &change("cloud", "reinstate", None), &gix(), t(3)),
             Err(ListingRefused::Transition(TransitionRefused {
                 state: S::Delisted,
                 action: A::Reinstate,
@@ -606,21 +484,13 @@ pub(crate) mod tests {
         use ListingStatus as S;
         let profile = profile_of(provider(), &complete_draft());
         let codes = |r: Result<ListingEntry, ListingRefused>| match r {
-            Err(ListingRefused::Invalid(errors)) => errors
-                .errors()
-                .iter()
-                .map(|e| (e.field.clone(), e.code))
-                .collect::<Vec<_>>(),
+            Err(ListingRefused::Invalid(errors)) => {
+                errors.errors().iter().map(|e| (e.field.clone(), e.code)).collect::<Vec<_>>()
+            }
             other => panic!("expected invalid input, got {other:?}"),
         };
         assert_eq!(
-            codes(record_change(
-                &[],
-                &profile,
-                &change("cloud", "list", Some(t(1))),
-                &gix(),
-                t(2)
-            )),
+            codes(record_change(&[], &profile, &change("cloud", "list", Some(t(1))), &gix(), t(2))),
             [("effective_at".to_owned(), "in_the_past")]
         );
         // A delisting scheduled for day 10 is in the history; nothing may be slotted before it.
@@ -629,34 +499,15 @@ pub(crate) mod tests {
             entry(ServiceFamily::Cloud, A::Delist, S::Delisted, t(10)),
         ];
         assert_eq!(
-            codes(record_change(
-                &history,
-                &profile,
-                &change("cloud", "suspend", Some(t(5))),
-                &gix(),
-                t(3)
-            )),
+            codes(record_change(&history, &profile, &change("cloud", "suspend", Some(t(5))), &gix(), t(3))),
             [("effective_at".to_owned(), "not_after_latest")]
         );
         assert_eq!(
-            codes(record_change(
-                &history,
-                &profile,
-                &change("cloud", "list", Some(t(10))),
-                &gix(),
-                t(3)
-            )),
+            codes(record_change(&history, &profile, &change("cloud", "list", Some(t(10))), &gix(), t(3))),
             [("effective_at".to_owned(), "not_after_latest")]
         );
         // After it, the change starts from the scheduled status (delisted).
-        let later = record_change(
-            &history,
-            &profile,
-            &change("cloud", "list", Some(t(11))),
-            &gix(),
-            t(3),
-        )
-        .unwrap();
+        let later = record_change(&history, &profile, &change("cloud", "list", Some(t(11))), &gix(), t(3)).unwrap();
         assert_eq!(later.status, S::Listed);
         assert_eq!(later.effective_at, t(11));
         assert_eq!(later.recorded_at, t(3));
@@ -679,11 +530,7 @@ pub(crate) mod tests {
         };
         match record_change(&[], &profile, &draft, &gix(), t(2)) {
             Err(ListingRefused::Invalid(errors)) => {
-                let fields: Vec<(&str, &str)> = errors
-                    .errors()
-                    .iter()
-                    .map(|e| (e.field.as_str(), e.code))
-                    .collect();
+                let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
                 assert_eq!(
                     fields,
                     [
@@ -701,21 +548,9 @@ pub(crate) mod tests {
     #[test]
     fn gsi_12_2_other_providers_entries_do_not_count() {
         let profile = profile_of(provider(), &complete_draft());
-        let mut foreign = entry(
-            ServiceFamily::Cloud,
-            ListingAction::List,
-            ListingStatus::Listed,
-            t(1),
-        );
+        let mut foreign = entry(ServiceFamily::Cloud, ListingAction::List, ListingStatus::Listed, t(1));
         foreign.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
-        let e = record_change(
-            &[foreign],
-            &profile,
-            &change("cloud", "list", None),
-            &gix(),
-            t(2),
-        )
-        .unwrap();
+        let e = record_change(&[foreign], &profile, &change("cloud", "list", None), &gix(), t(2)).unwrap();
         assert_eq!(e.status, ListingStatus::Listed);
     }
 
@@ -727,27 +562,12 @@ pub(crate) mod tests {
             role,
         };
         for role in Role::ALL {
-            assert_eq!(
-                may_change_listing(&actor(role, 1)),
-                role == Role::GixOfficer
-            );
+            assert_eq!(may_change_listing(&actor(role, 1)), role == Role::GixOfficer);
             assert!(may_read_provider_list(&actor(role, 1)));
         }
-        assert_eq!(
-            listing_history_access(&actor(Role::GixOfficer, 1), provider()),
-            Access::ReadWrite
-        );
-        assert_eq!(
-            listing_history_access(&actor(Role::ProviderOperator, 0x70), provider()),
-            Access::Read
-        );
-        assert_eq!(
-            listing_history_access(&actor(Role::ProviderOperator, 0x71), provider()),
-            Access::None
-        );
-        assert_eq!(
-            listing_history_access(&actor(Role::AgencyAdmin, 2), provider()),
-            Access::None
-        );
+        assert_eq!(listing_history_access(&actor(Role::GixOfficer, 1), provider()), Access::ReadWrite);
+        assert_eq!(listing_history_access(&actor(Role::ProviderOperator, 0x70), provider()), Access::Read);
+        assert_eq!(listing_history_access(&actor(Role::ProviderOperator, 0x71), provider()), Access::None);
+        assert_eq!(listing_history_access(&actor(Role::AgencyAdmin, 2), provider()), Access::None);
     }
 }

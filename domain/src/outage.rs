@@ -134,11 +134,7 @@ pub fn record(
     let now = to_storage_precision(now);
     let mut errors = ValidationErrors::new();
     if draft.subscriptions.is_empty() {
-        errors.add(
-            "subscriptions",
-            "required",
-            "name at least one affected subscription",
-        );
+        errors.add("subscriptions", "required", "name at least one affected subscription");
     }
     if draft.subscriptions.len() > MAX_SUBSCRIPTIONS_PER_OUTAGE {
         errors.add(
@@ -155,15 +151,8 @@ pub fn record(
         let field = format!("subscriptions[{i}]");
         if !seen.insert(*subscription) {
             errors.add(field, "duplicate", "each subscription once");
-        } else if !served
-            .iter()
-            .any(|p| p.subscription == *subscription && p.provider == actor.organisation)
-        {
-            errors.add(
-                field,
-                "not_served",
-                "no subscription with this id is served by your organisation",
-            );
+        } else if !served.iter().any(|p| p.subscription == *subscription && p.provider == actor.organisation) {
+            errors.add(field, "not_served", "no subscription with this id is served by your organisation");
         }
     }
     if draft.started_at > now {
@@ -172,11 +161,7 @@ pub fn record(
     check_end(draft.started_at, draft.ended_at, now, &mut errors);
     let cause = errors.collect(BoundedText::parse("cause", &draft.cause, CAUSE_MAX));
     match (draft.planned, draft.announced_at) {
-        (false, Some(_)) => errors.add(
-            "announced_at",
-            "not_allowed",
-            "only planned outages are announced in advance",
-        ),
+        (false, Some(_)) => errors.add("announced_at", "not_allowed", "only planned outages are announced in advance"),
         (true, Some(at)) if at > now => {
             errors.add("announced_at", "in_future", "must not be in the future");
         }
@@ -184,9 +169,7 @@ pub fn record(
     }
     let claim = match &draft.exclusion {
         None => Some(None),
-        Some(claim) => errors
-            .collect_nested("exclusion", parse_claim(claim, draft))
-            .map(Some),
+        Some(claim) => errors.collect_nested("exclusion", parse_claim(claim, draft)).map(Some),
     };
     errors
         .finish(|| {
@@ -217,20 +200,13 @@ fn check_end(
             errors.add("ended_at", "before_start", "must be after started_at");
         }
         Some(end) if end > now => {
-            errors.add(
-                "ended_at",
-                "in_future",
-                "must not be in the future; leave it out while the outage is open",
-            );
+            errors.add("ended_at", "in_future", "must not be in the future; leave it out while the outage is open");
         }
         Some(_) | None => {}
     }
 }
 
-fn parse_claim(
-    draft: &ExclusionClaimDraft,
-    outage: &OutageDraft,
-) -> Result<ExclusionClaim, ValidationErrors> {
+fn parse_claim(draft: &ExclusionClaimDraft, outage: &OutageDraft) -> Result<ExclusionClaim, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let kind = match draft.kind.trim().parse::<ExclusionKind>() {
         Ok(kind) => Some(kind),
@@ -241,11 +217,7 @@ fn parse_claim(
     };
     if kind == Some(ExclusionKind::PlannedMaintenance) {
         if !outage.planned {
-            errors.add(
-                "kind",
-                "planned_required",
-                "planned_maintenance applies to planned outages only",
-            );
+            errors.add("kind", "planned_required", "planned_maintenance applies to planned outages only");
         } else if outage.announced_at.is_none() {
             errors.add(
                 "kind",
@@ -255,12 +227,7 @@ fn parse_claim(
         }
     }
     let reason = errors.collect(BoundedText::parse("reason", &draft.reason, REASON_MAX));
-    errors.finish(|| {
-        Some(ExclusionClaim {
-            kind: kind?,
-            reason: reason?,
-        })
-    })
+    errors.finish(|| Some(ExclusionClaim { kind: kind?, reason: reason? }))
 }
 
 impl Outage {
@@ -273,12 +240,7 @@ impl Outage {
     }
 
     /// Records the end of an open outage.
-    pub fn end(
-        &self,
-        actor: &Actor,
-        ended_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Outage, OutageError> {
+    pub fn end(&self, actor: &Actor, ended_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<Outage, OutageError> {
         if actor.role != Role::ProviderOperator || actor.organisation != self.provider {
             return Err(OutageError::NotPermitted { role: actor.role });
         }
@@ -288,12 +250,7 @@ impl Outage {
         }
         check_end(self.started_at, Some(ended_at), now, &mut errors);
         errors
-            .finish(|| {
-                Some(Outage {
-                    ended_at: Some(to_storage_precision(ended_at)),
-                    ..self.clone()
-                })
-            })
+            .finish(|| Some(Outage { ended_at: Some(to_storage_precision(ended_at)), ..self.clone() }))
             .map_err(OutageError::from)
     }
 
@@ -305,37 +262,21 @@ impl Outage {
         match actor.role {
             Role::ProviderOperator if actor.organisation == self.provider => Access::ReadWrite,
             Role::GixOfficer => Access::Read,
-            Role::AgencyAdmin | Role::AgencyUser
-                if !self.visible_subscriptions(actor, affected).is_empty() =>
-            {
+            Role::AgencyAdmin | Role::AgencyUser if !self.visible_subscriptions(actor, affected).is_empty() => {
                 Access::Read
             }
-            Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => {
-                Access::None
-            }
+            Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => Access::None,
         }
     }
 
     /// The affected subscriptions `actor` may see: all for the provider and GIX, only its
     /// own for an agency (one agency must not learn another's subscriptions).
-    pub fn visible_subscriptions(
-        &self,
-        actor: &Actor,
-        affected: &[SubscriptionParties],
-    ) -> Vec<SubscriptionId> {
-        let own = |s: &SubscriptionId| {
-            affected
-                .iter()
-                .any(|p| p.subscription == *s && p.agency == actor.organisation)
-        };
+    pub fn visible_subscriptions(&self, actor: &Actor, affected: &[SubscriptionParties]) -> Vec<SubscriptionId> {
+        let own = |s: &SubscriptionId| affected.iter().any(|p| p.subscription == *s && p.agency == actor.organisation);
         match actor.role {
-            Role::ProviderOperator if actor.organisation == self.provider => {
-                self.subscriptions.clone()
-            }
+            Role::ProviderOperator if actor.organisation == self.provider => self.subscriptions.clone(),
             Role::GixOfficer => self.subscriptions.clone(),
-            Role::AgencyAdmin | Role::AgencyUser => {
-                self.subscriptions.iter().copied().filter(own).collect()
-            }
+            Role::AgencyAdmin | Role::AgencyUser => self.subscriptions.iter().copied().filter(own).collect(),
             Role::ProviderOperator | Role::Assessor => Vec::new(),
         }
     }
@@ -363,10 +304,7 @@ pub enum CountedBecause {
 /// Whether an outage counts, and why; enough for a person to check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExclusionDecision {
-    Excluded {
-        kind: ExclusionKind,
-        reason: BoundedText,
-    },
+    Excluded { kind: ExclusionKind, reason: BoundedText },
     Counted(CountedBecause),
 }
 
@@ -379,17 +317,11 @@ impl ExclusionDecision {
     pub fn code(&self) -> &'static str {
         match self {
             ExclusionDecision::Excluded { .. } => "excluded",
-            ExclusionDecision::Counted(CountedBecause::NoExclusionClaimed) => {
-                "counted_no_exclusion_claimed"
-            }
-            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(_)) => {
-                "counted_kind_not_declared"
-            }
+            ExclusionDecision::Counted(CountedBecause::NoExclusionClaimed) => "counted_no_exclusion_claimed",
+            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(_)) => "counted_kind_not_declared",
             ExclusionDecision::Counted(CountedBecause::NotPlanned) => "counted_not_planned",
             ExclusionDecision::Counted(CountedBecause::NotAnnounced) => "counted_not_announced",
-            ExclusionDecision::Counted(CountedBecause::NoticeTooShort { .. }) => {
-                "counted_notice_too_short"
-            }
+            ExclusionDecision::Counted(CountedBecause::NoticeTooShort { .. }) => "counted_notice_too_short",
         }
     }
 
@@ -428,10 +360,7 @@ pub fn decide_exclusion(outage: &Outage, declared: &DeclaredExclusions) -> Exclu
     let Some(claim) = &outage.exclusion_claim else {
         return ExclusionDecision::Counted(CountedBecause::NoExclusionClaimed);
     };
-    let excluded = || ExclusionDecision::Excluded {
-        kind: claim.kind,
-        reason: claim.reason.clone(),
-    };
+    let excluded = || ExclusionDecision::Excluded { kind: claim.kind, reason: claim.reason.clone() };
     if !declared.declares(claim.kind) {
         return ExclusionDecision::Counted(CountedBecause::KindNotDeclared(claim.kind));
     }
@@ -479,11 +408,7 @@ pub(crate) mod tests {
 
     pub(crate) fn declared() -> DeclaredExclusions {
         DeclaredExclusions {
-            kinds: vec![
-                ExclusionKind::PlannedMaintenance,
-                ExclusionKind::ForceMajeure,
-                ExclusionKind::CustomerCaused,
-            ],
+            kinds: vec![ExclusionKind::PlannedMaintenance, ExclusionKind::ForceMajeure, ExclusionKind::CustomerCaused],
             maintenance_notice_hours: 72,
         }
     }
@@ -501,29 +426,16 @@ pub(crate) mod tests {
     }
 
     fn claim(kind: &str) -> Option<ExclusionClaimDraft> {
-        Some(ExclusionClaimDraft {
-            kind: kind.into(),
-            reason: "see notice".into(),
-        })
+        Some(ExclusionClaimDraft { kind: kind.into(), reason: "see notice".into() })
     }
 
     fn post(d: &OutageDraft) -> Result<Outage, OutageError> {
-        record(
-            OutageId::from_uuid(Uuid::from_u128(1)),
-            d,
-            &provider(),
-            &[parties(1), parties(2)],
-            t(20, 0, 0),
-        )
+        record(OutageId::from_uuid(Uuid::from_u128(1)), d, &provider(), &[parties(1), parties(2)], t(20, 0, 0))
     }
 
     fn fields(e: OutageError) -> Vec<(String, &'static str)> {
         match e {
-            OutageError::Invalid(errors) => errors
-                .into_errors()
-                .into_iter()
-                .map(|e| (e.field, e.code))
-                .collect(),
+            OutageError::Invalid(errors) => errors.into_errors().into_iter().map(|e| (e.field, e.code)).collect(),
             OutageError::NotPermitted { role } => vec![(role.to_string(), "not_permitted")],
         }
     }
@@ -545,10 +457,7 @@ pub(crate) mod tests {
         d.subscriptions = vec![subscription(1), subscription(9), subscription(1)];
         assert_eq!(
             fields(post(&d).unwrap_err()),
-            [
-                ("subscriptions[1]".to_owned(), "not_served"),
-                ("subscriptions[2]".to_owned(), "duplicate"),
-            ]
+            [("subscriptions[1]".to_owned(), "not_served"), ("subscriptions[2]".to_owned(), "duplicate"),]
         );
         let other = record(
             OutageId::from_uuid(Uuid::nil()),
@@ -557,10 +466,7 @@ pub(crate) mod tests {
             &[parties(1)],
             t(20, 0, 0),
         );
-        assert_eq!(
-            fields(other.unwrap_err()),
-            [("subscriptions[0]".to_owned(), "not_served")]
-        );
+        assert_eq!(fields(other.unwrap_err()), [("subscriptions[0]".to_owned(), "not_served")]);
         assert_eq!(
             record(
                 OutageId::from_uuid(Uuid::nil()),
@@ -569,9 +475,7 @@ pub(crate) mod tests {
                 &[parties(1)],
                 t(20, 0, 0)
             ),
-            Err(OutageError::NotPermitted {
-                role: Role::AgencyAdmin
-            })
+            Err(OutageError::NotPermitted { role: Role::AgencyAdmin })
         );
     }
 
@@ -584,10 +488,7 @@ pub(crate) mod tests {
             cause: "".into(),
             planned: false,
             announced_at: Some(t(1, 0, 0)),
-            exclusion: Some(ExclusionClaimDraft {
-                kind: "planned_maintenance".into(),
-                reason: " ".into(),
-            }),
+            exclusion: Some(ExclusionClaimDraft { kind: "planned_maintenance".into(), reason: " ".into() }),
         };
         assert_eq!(
             fields(post(&d).unwrap_err()),
@@ -604,16 +505,10 @@ pub(crate) mod tests {
         let mut unannounced = draft();
         unannounced.planned = true;
         unannounced.exclusion = claim("planned_maintenance");
-        assert_eq!(
-            fields(post(&unannounced).unwrap_err()),
-            [("exclusion.kind".to_owned(), "announcement_required")]
-        );
+        assert_eq!(fields(post(&unannounced).unwrap_err()), [("exclusion.kind".to_owned(), "announcement_required")]);
         let mut unknown = draft();
         unknown.exclusion = claim("bad_weather");
-        assert_eq!(
-            fields(post(&unknown).unwrap_err()),
-            [("exclusion.kind".to_owned(), "invalid_choice")]
-        );
+        assert_eq!(fields(post(&unknown).unwrap_err()), [("exclusion.kind".to_owned(), "invalid_choice")]);
     }
 
     #[test]
@@ -625,11 +520,7 @@ pub(crate) mod tests {
         let ended = open.end(&provider(), t(10, 4, 0), t(20, 0, 0)).unwrap();
         assert_eq!(ended.ended_at, Some(t(10, 4, 0)));
         assert_eq!(
-            fields(
-                ended
-                    .end(&provider(), t(10, 5, 0), t(20, 0, 0))
-                    .unwrap_err()
-            ),
+            fields(ended.end(&provider(), t(10, 5, 0), t(20, 0, 0)).unwrap_err()),
             [("ended_at".to_owned(), "already_ended")]
         );
         assert_eq!(
@@ -641,11 +532,7 @@ pub(crate) mod tests {
             [("ended_at".to_owned(), "in_future")]
         );
         assert!(matches!(
-            open.end(
-                &actor(Role::ProviderOperator, OTHER_PROVIDER),
-                t(10, 4, 0),
-                t(20, 0, 0)
-            ),
+            open.end(&actor(Role::ProviderOperator, OTHER_PROVIDER), t(10, 4, 0), t(20, 0, 0)),
             Err(OutageError::NotPermitted { .. })
         ));
     }
@@ -663,10 +550,7 @@ pub(crate) mod tests {
         // Starts 10 March 02:00; 72 hours' notice means announced by 7 March 02:00.
         let exactly = decide_exclusion(&planned(t(7, 2, 0)), &declared());
         assert!(exactly.is_excluded(), "{exactly:?}");
-        assert_eq!(
-            exactly.explanation(),
-            "excluded as planned_maintenance: see notice"
-        );
+        assert_eq!(exactly.explanation(), "excluded as planned_maintenance: see notice");
         let late = decide_exclusion(&planned(t(7, 2, 1)), &declared());
         assert_eq!(
             late,
@@ -682,9 +566,7 @@ pub(crate) mod tests {
         none.kinds = vec![ExclusionKind::ForceMajeure];
         assert_eq!(
             decide_exclusion(&planned(t(1, 0, 0)), &none),
-            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(
-                ExclusionKind::PlannedMaintenance
-            ))
+            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(ExclusionKind::PlannedMaintenance))
         );
         // Planned but claimed nothing: counted.
         let mut d = draft();
@@ -701,25 +583,17 @@ pub(crate) mod tests {
         // Built directly: `record` refuses these, but stored data may predate the rule.
         let mut o = planned(t(1, 0, 0));
         o.planned = false;
-        assert_eq!(
-            decide_exclusion(&o, &declared()),
-            ExclusionDecision::Counted(CountedBecause::NotPlanned)
-        );
+        assert_eq!(decide_exclusion(&o, &declared()), ExclusionDecision::Counted(CountedBecause::NotPlanned));
         o.planned = true;
         o.announced_at = None;
-        assert_eq!(
-            decide_exclusion(&o, &declared()),
-            ExclusionDecision::Counted(CountedBecause::NotAnnounced)
-        );
+        assert_eq!(decide_exclusion(&o, &declared()), ExclusionDecision::Counted(CountedBecause::NotAnnounced));
     }
 
     #[test]
     fn gsi_10_3_other_declared_kinds_are_excluded_with_their_reason() {
         let mut d = draft();
-        d.exclusion = Some(ExclusionClaimDraft {
-            kind: "force_majeure".into(),
-            reason: "flood at the Bang Na site".into(),
-        });
+        d.exclusion =
+            Some(ExclusionClaimDraft { kind: "force_majeure".into(), reason: "flood at the Bang Na site".into() });
         let decision = decide_exclusion(&post(&d).unwrap(), &declared());
         assert_eq!(
             decision,
@@ -733,10 +607,7 @@ pub(crate) mod tests {
             decide_exclusion(&post(&d).unwrap(), &declared()),
             ExclusionDecision::Counted(CountedBecause::KindNotDeclared(ExclusionKind::ThirdParty))
         );
-        assert_eq!(
-            decide_exclusion(&post(&draft()).unwrap(), &declared()).code(),
-            "counted_no_exclusion_claimed"
-        );
+        assert_eq!(decide_exclusion(&post(&draft()).unwrap(), &declared()).code(), "counted_no_exclusion_claimed");
     }
 
     #[test]
@@ -744,35 +615,20 @@ pub(crate) mod tests {
         let mut d = draft();
         d.subscriptions = vec![subscription(1), subscription(2)];
         let o = post(&d).unwrap();
-        let other_agencys = SubscriptionParties {
-            subscription: subscription(2),
-            agency: org(OTHER_AGENCY),
-            provider: org(PROVIDER),
-        };
+        let other_agencys =
+            SubscriptionParties { subscription: subscription(2), agency: org(OTHER_AGENCY), provider: org(PROVIDER) };
         let affected = [parties(1), other_agencys];
         let agency = actor(Role::AgencyUser, AGENCY);
         assert_eq!(o.access(&agency, &affected), Access::Read);
-        assert_eq!(
-            o.visible_subscriptions(&agency, &affected),
-            [subscription(1)]
-        );
+        assert_eq!(o.visible_subscriptions(&agency, &affected), [subscription(1)]);
         let other = actor(Role::AgencyAdmin, OTHER_AGENCY);
-        assert_eq!(
-            o.visible_subscriptions(&other, &affected),
-            [subscription(2)]
-        );
+        assert_eq!(o.visible_subscriptions(&other, &affected), [subscription(2)]);
         let stranger = actor(Role::AgencyAdmin, 8);
         assert_eq!(o.access(&stranger, &affected), Access::None);
         assert!(o.visible_subscriptions(&stranger, &affected).is_empty());
         assert_eq!(o.access(&provider(), &affected), Access::ReadWrite);
-        assert_eq!(
-            o.access(&actor(Role::ProviderOperator, OTHER_PROVIDER), &affected),
-            Access::None
-        );
-        assert_eq!(
-            o.access(&actor(Role::GixOfficer, 9), &affected),
-            Access::Read
-        );
+        assert_eq!(o.access(&actor(Role::ProviderOperator, OTHER_PROVIDER), &affected), Access::None);
+        assert_eq!(o.access(&actor(Role::GixOfficer, 9), &affected), Access::Read);
         assert_eq!(o.access(&actor(Role::Assessor, 7), &affected), Access::None);
     }
 }

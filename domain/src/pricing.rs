@@ -42,10 +42,7 @@ pub struct ValidityPeriod {
 
 impl ValidityPeriod {
     /// Errors name `valid_until` when it is not after `valid_from`.
-    pub fn new(
-        from: DateTime<Utc>,
-        until: Option<DateTime<Utc>>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn new(from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> Result<Self, ValidationErrors> {
         match until {
             Some(until) if until <= from => Err(ValidationErrors::single(
                 "valid_until",
@@ -136,11 +133,7 @@ impl NewReferencePrice {
         };
         let unit_price = errors.collect(parse_unit_price("unit_price", &draft.unit_price));
         let period = errors.collect(ValidityPeriod::new(draft.valid_from, draft.valid_until));
-        let basis = errors.collect(BoundedText::parse_optional(
-            "basis",
-            draft.basis.as_deref(),
-            BASIS_MAX,
-        ));
+        let basis = errors.collect(BoundedText::parse_optional("basis", draft.basis.as_deref(), BASIS_MAX));
         errors.finish(|| {
             Some(NewReferencePrice {
                 kind: kind?,
@@ -197,15 +190,11 @@ pub fn check_no_overlap(
     period: ValidityPeriod,
     ignoring: Option<ReferencePriceId>,
 ) -> Result<(), PeriodOverlap> {
-    match history.iter().find(|p| {
-        p.kind == kind && p.metric == metric && Some(p.id) != ignoring && p.period.overlaps(period)
-    }) {
-        Some(existing) => Err(PeriodOverlap {
-            kind,
-            metric,
-            existing: existing.id,
-            existing_period: existing.period,
-        }),
+    match history
+        .iter()
+        .find(|p| p.kind == kind && p.metric == metric && Some(p.id) != ignoring && p.period.overlaps(period))
+    {
+        Some(existing) => Err(PeriodOverlap { kind, metric, existing: existing.id, existing_period: existing.period }),
         None => Ok(()),
     }
 }
@@ -244,9 +233,7 @@ pub fn reference_price_in_force(
     metric: Metric,
     at: DateTime<Utc>,
 ) -> Option<&ReferencePrice> {
-    history
-        .iter()
-        .find(|p| p.kind == kind && p.metric == metric && p.period.contains(at))
+    history.iter().find(|p| p.kind == kind && p.metric == metric && p.period.contains(at))
 }
 
 /// Why a unit price breaks the cap rule of GSI-7.1.
@@ -255,15 +242,8 @@ pub enum CapViolation {
     #[error(
         "unit price {price} THB per {metric} is above the reference price {cap} THB in force for {kind}/{metric} (GSI-7.1)"
     )]
-    AboveCap {
-        kind: ServiceKind,
-        metric: Metric,
-        price: UnitPrice,
-        cap: UnitPrice,
-    },
-    #[error(
-        "no reference price in force for {kind}/{metric}; GIX must set one before it can be priced (GSI-7.1)"
-    )]
+    AboveCap { kind: ServiceKind, metric: Metric, price: UnitPrice, cap: UnitPrice },
+    #[error("no reference price in force for {kind}/{metric}; GIX must set one before it can be priced (GSI-7.1)")]
     NoReferencePrice { kind: ServiceKind, metric: Metric },
 }
 
@@ -288,12 +268,7 @@ pub fn check_cap(
 ) -> Result<(), CapViolation> {
     match reference_price_in_force(history, kind, metric, at) {
         Some(reference) if price <= reference.unit_price => Ok(()),
-        Some(reference) => Err(CapViolation::AboveCap {
-            kind,
-            metric,
-            price,
-            cap: reference.unit_price,
-        }),
+        Some(reference) => Err(CapViolation::AboveCap { kind, metric, price, cap: reference.unit_price }),
         None => Err(CapViolation::NoReferencePrice { kind, metric }),
     }
 }
@@ -307,11 +282,7 @@ pub fn may_set_reference_prices(actor: &Actor) -> bool {
 /// against them and providers price under them.
 pub fn may_read_reference_prices(actor: &Actor) -> bool {
     match actor.role {
-        Role::AgencyAdmin
-        | Role::AgencyUser
-        | Role::ProviderOperator
-        | Role::GixOfficer
-        | Role::Assessor => true,
+        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::GixOfficer | Role::Assessor => true,
     }
 }
 
@@ -326,18 +297,14 @@ pub struct PricePoint {
 
 /// The price of `metric` in force at `at`: the latest point at or before `at`. On equal
 /// instants the later entry in `history` wins (callers refuse such duplicates anyway).
-pub fn price_in_force(
-    history: &[PricePoint],
-    metric: Metric,
-    at: DateTime<Utc>,
-) -> Option<&PricePoint> {
-    history
-        .iter()
-        .filter(|p| p.metric == metric && p.effective_from <= at)
-        .fold(None, |best: Option<&PricePoint>, p| match best {
+pub fn price_in_force(history: &[PricePoint], metric: Metric, at: DateTime<Utc>) -> Option<&PricePoint> {
+    history.iter().filter(|p| p.metric == metric && p.effective_from <= at).fold(
+        None,
+        |best: Option<&PricePoint>, p| match best {
             Some(b) if b.effective_from > p.effective_from => Some(b),
             _ => Some(p),
-        })
+        },
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -356,10 +323,7 @@ pub fn rate(
     quantity: Quantity,
     used_at: DateTime<Utc>,
 ) -> Result<Money, RatingError> {
-    let point = price_in_force(history, metric, used_at).ok_or(RatingError::NoPriceInForce {
-        metric,
-        at: used_at,
-    })?;
+    let point = price_in_force(history, metric, used_at).ok_or(RatingError::NoPriceInForce { metric, at: used_at })?;
     Ok(charge(quantity, point.unit_price)?)
 }
 
@@ -398,46 +362,17 @@ pub(crate) mod tests {
 
     fn internet_history() -> Vec<ReferencePrice> {
         vec![
-            reference(
-                1,
-                ServiceKind::GovernmentInternet,
-                Metric::MbpsMonth,
-                "120",
-                t(1),
-                Some(t(10)),
-            ),
-            reference(
-                2,
-                ServiceKind::GovernmentInternet,
-                Metric::MbpsMonth,
-                "100",
-                t(10),
-                None,
-            ),
+            reference(1, ServiceKind::GovernmentInternet, Metric::MbpsMonth, "120", t(1), Some(t(10))),
+            reference(2, ServiceKind::GovernmentInternet, Metric::MbpsMonth, "100", t(10), None),
         ]
     }
 
     #[test]
     fn gsi_7_1_price_equal_to_the_cap_is_allowed() {
         let h = internet_history();
+        assert_eq!(check_cap(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, price("100"), t(10)), Ok(()));
         assert_eq!(
-            check_cap(
-                &h,
-                ServiceKind::GovernmentInternet,
-                Metric::MbpsMonth,
-                price("100"),
-                t(10)
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            check_cap(
-                &h,
-                ServiceKind::GovernmentInternet,
-                Metric::MbpsMonth,
-                price("99.999999"),
-                t(10)
-            ),
+            check_cap(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, price("99.999999"), t(10)),
             Ok(())
         );
     }
@@ -445,14 +380,8 @@ pub(crate) mod tests {
     #[test]
     fn gsi_7_1_price_above_cap_is_refused_naming_metric_price_and_cap() {
         let h = internet_history();
-        let err = check_cap(
-            &h,
-            ServiceKind::GovernmentInternet,
-            Metric::MbpsMonth,
-            price("100.000001"),
-            t(10),
-        )
-        .unwrap_err();
+        let err =
+            check_cap(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, price("100.000001"), t(10)).unwrap_err();
         assert_eq!(
             err,
             CapViolation::AboveCap {
@@ -472,15 +401,7 @@ pub(crate) mod tests {
     #[test]
     fn gsi_7_1_cap_is_the_one_in_force_at_the_instant() {
         let h = internet_history();
-        let check = |p: &str, at| {
-            check_cap(
-                &h,
-                ServiceKind::GovernmentInternet,
-                Metric::MbpsMonth,
-                price(p),
-                at,
-            )
-        };
+        let check = |p: &str, at| check_cap(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, price(p), at);
         // 110 is under the old cap of 120 until the instant the new cap of 100 starts.
         assert_eq!(check("110", t(10) - Duration::microseconds(1)), Ok(()));
         assert!(check("110", t(10)).is_err());
@@ -500,10 +421,7 @@ pub(crate) mod tests {
         .unwrap_err();
         assert_eq!(
             before,
-            CapViolation::NoReferencePrice {
-                kind: ServiceKind::GovernmentInternet,
-                metric: Metric::MbpsMonth
-            }
+            CapViolation::NoReferencePrice { kind: ServiceKind::GovernmentInternet, metric: Metric::MbpsMonth }
         );
         assert_eq!(before.code(), "no_reference_price");
         assert_eq!(
@@ -511,16 +429,7 @@ pub(crate) mod tests {
             "no reference price in force for government_internet/mbps_month; GIX must set one before it can be priced (GSI-7.1)"
         );
         // Another kind with the same metric has no cap of its own.
-        assert!(
-            check_cap(
-                &h,
-                ServiceKind::AgencyIntranet,
-                Metric::MbpsMonth,
-                price("1"),
-                t(12)
-            )
-            .is_err()
-        );
+        assert!(check_cap(&h, ServiceKind::AgencyIntranet, Metric::MbpsMonth, price("1"), t(12)).is_err());
     }
 
     #[test]
@@ -536,10 +445,7 @@ pub(crate) mod tests {
         assert!(ValidityPeriod::new(t(9), None).unwrap().overlaps(p));
         assert!(ValidityPeriod::new(t(2), Some(t(3))).unwrap().overlaps(p));
         assert!(open.overlaps(ValidityPeriod::new(t(20), None).unwrap()));
-        assert_eq!(
-            ValidityPeriod::new(t(2), Some(t(2))).unwrap_err().errors()[0].code,
-            "not_after_start"
-        );
+        assert_eq!(ValidityPeriod::new(t(2), Some(t(2))).unwrap_err().errors()[0].code, "not_after_start");
     }
 
     #[test]
@@ -554,11 +460,7 @@ pub(crate) mod tests {
         )
         .unwrap_err();
         assert_eq!(overlap.existing, h[1].id);
-        assert!(
-            overlap
-                .to_string()
-                .contains("government_internet/mbps_month")
-        );
+        assert!(overlap.to_string().contains("government_internet/mbps_month"));
         // Before the first period: free.
         assert_eq!(
             check_no_overlap(
@@ -611,14 +513,10 @@ pub(crate) mod tests {
             basis: Some("มติ ครม. ตัวอย่าง".into()),
         })
         .unwrap();
-        assert_eq!(
-            check_no_overlap(&h, next.kind, next.metric, next.period, None),
-            Ok(())
-        );
+        assert_eq!(check_no_overlap(&h, next.kind, next.metric, next.period, None), Ok(()));
         h.push(next.into_reference_price(ReferencePriceId::from_uuid(Uuid::from_u128(3))));
         let in_force = |at| {
-            reference_price_in_force(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, at)
-                .map(|p| p.unit_price)
+            reference_price_in_force(&h, ServiceKind::GovernmentInternet, Metric::MbpsMonth, at).map(|p| p.unit_price)
         };
         assert_eq!(in_force(t(19)), Some(price("100")));
         assert_eq!(in_force(t(20)), Some(price("90")));
@@ -629,24 +527,12 @@ pub(crate) mod tests {
     fn gsi_7_1_closing_never_rewrites_the_past_or_lengthens() {
         let h = internet_history();
         let now = t(15);
-        assert_eq!(
-            close_period(&h[1], t(14), now).unwrap_err().errors()[0].code,
-            "in_the_past"
-        );
-        assert!(
-            close_period(&h[1], now, now).is_ok(),
-            "closing at now is allowed"
-        );
-        assert_eq!(
-            close_period(&h[0], t(12), t(2)).unwrap_err().errors()[0].code,
-            "not_shorter"
-        );
+        assert_eq!(close_period(&h[1], t(14), now).unwrap_err().errors()[0].code, "in_the_past");
+        assert!(close_period(&h[1], now, now).is_ok(), "closing at now is allowed");
+        assert_eq!(close_period(&h[0], t(12), t(2)).unwrap_err().errors()[0].code, "not_shorter");
         assert_eq!(close_period(&h[0], t(9), t(2)).unwrap().until(), Some(t(9)));
         // At its start the period would be empty.
-        assert_eq!(
-            close_period(&h[1], t(10), t(10)).unwrap_err().errors()[0].code,
-            "not_after_start"
-        );
+        assert_eq!(close_period(&h[1], t(10), t(10)).unwrap_err().errors()[0].code, "not_after_start");
     }
 
     #[test]
@@ -660,11 +546,7 @@ pub(crate) mod tests {
             basis: Some(" ".into()),
         })
         .unwrap_err();
-        let fields: Vec<(&str, &str)> = errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect();
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             fields,
             [
@@ -675,75 +557,33 @@ pub(crate) mod tests {
                 ("basis", "required"),
             ]
         );
-        assert_eq!(
-            parse_unit_price("p", "0.0000001").unwrap_err().errors()[0].code,
-            "too_precise"
-        );
-        assert_eq!(
-            parse_unit_price("p", "abc").unwrap_err().errors()[0].code,
-            "invalid_amount"
-        );
+        assert_eq!(parse_unit_price("p", "0.0000001").unwrap_err().errors()[0].code, "too_precise");
+        assert_eq!(parse_unit_price("p", "abc").unwrap_err().errors()[0].code, "invalid_amount");
     }
 
     #[test]
     fn gsi_7_1_charges_are_rated_at_the_price_in_force_at_usage_time() {
-        let point = |p: &str, day| PricePoint {
-            metric: Metric::VcpuHour,
-            unit_price: price(p),
-            effective_from: t(day),
-        };
+        let point =
+            |p: &str, day| PricePoint { metric: Metric::VcpuHour, unit_price: price(p), effective_from: t(day) };
         // Recorded out of order on purpose: the lookup must not depend on order.
         let history = vec![point("1.50", 10), point("2.00", 1), point("1.25", 20)];
         let q = Quantity::parse("100").unwrap();
+        assert_eq!(rate(&history, Metric::VcpuHour, q, t(1)).unwrap(), Money::parse("200").unwrap());
         assert_eq!(
-            rate(&history, Metric::VcpuHour, q, t(1)).unwrap(),
+            rate(&history, Metric::VcpuHour, q, t(10) - Duration::microseconds(1)).unwrap(),
             Money::parse("200").unwrap()
         );
+        assert_eq!(rate(&history, Metric::VcpuHour, q, t(10)).unwrap(), Money::parse("150").unwrap());
+        assert_eq!(rate(&history, Metric::VcpuHour, q, t(25)).unwrap(), Money::parse("125").unwrap());
+        assert_eq!(price_in_force(&history, Metric::VcpuHour, t(15)).map(|p| p.unit_price), Some(price("1.5")));
         assert_eq!(
-            rate(
-                &history,
-                Metric::VcpuHour,
-                q,
-                t(10) - Duration::microseconds(1)
-            )
-            .unwrap(),
-            Money::parse("200").unwrap()
-        );
-        assert_eq!(
-            rate(&history, Metric::VcpuHour, q, t(10)).unwrap(),
-            Money::parse("150").unwrap()
-        );
-        assert_eq!(
-            rate(&history, Metric::VcpuHour, q, t(25)).unwrap(),
-            Money::parse("125").unwrap()
-        );
-        assert_eq!(
-            price_in_force(&history, Metric::VcpuHour, t(15)).map(|p| p.unit_price),
-            Some(price("1.5"))
-        );
-        assert_eq!(
-            rate(
-                &history,
-                Metric::VcpuHour,
-                q,
-                t(1) - Duration::microseconds(1)
-            ),
-            Err(RatingError::NoPriceInForce {
-                metric: Metric::VcpuHour,
-                at: t(1) - Duration::microseconds(1)
-            })
+            rate(&history, Metric::VcpuHour, q, t(1) - Duration::microseconds(1)),
+            Err(RatingError::NoPriceInForce { metric: Metric::VcpuHour, at: t(1) - Duration::microseconds(1) })
         );
         assert!(rate(&history, Metric::RamGbHour, q, t(15)).is_err());
         // Rounding is the one rule of money::charge: 3 × 0.335 = 1.005 → 1.01.
-        let rounding = vec![PricePoint {
-            metric: Metric::Kwh,
-            unit_price: price("0.335"),
-            effective_from: t(1),
-        }];
-        assert_eq!(
-            rate(&rounding, Metric::Kwh, Quantity::parse("3").unwrap(), t(2)).unwrap(),
-            Money::from_satang(101)
-        );
+        let rounding = vec![PricePoint { metric: Metric::Kwh, unit_price: price("0.335"), effective_from: t(1) }];
+        assert_eq!(rate(&rounding, Metric::Kwh, Quantity::parse("3").unwrap(), t(2)).unwrap(), Money::from_satang(101));
     }
 
     #[test]

@@ -67,11 +67,7 @@ impl OfferedFamilies {
         let mut errors = ValidationErrors::new();
         let mut families = BTreeSet::new();
         if raw.is_empty() {
-            errors.add(
-                field,
-                "required",
-                "offer at least one of network, cloud, data_center (GSI-6.2)",
-            );
+            errors.add(field, "required", "offer at least one of network, cloud, data_center (GSI-6.2)");
         }
         for (i, name) in raw.iter().enumerate() {
             match name.parse::<ServiceFamily>() {
@@ -107,17 +103,13 @@ pub struct HttpsUrl(String);
 impl HttpsUrl {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationErrors> {
         let text = BoundedText::parse(field, raw, URL_MAX)?;
-        let host = text
-            .as_str()
-            .strip_prefix("https://")
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+        let host =
+            text.as_str().strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
         match host {
             Some(host)
                 if !host.is_empty()
                     && !text.as_str().contains(char::is_whitespace)
-                    && host
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':')) =>
+                    && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':')) =>
             {
                 Ok(Self(text.as_str().to_owned()))
             }
@@ -210,12 +202,8 @@ impl ServiceExclusion {
             }
         };
         let rule = match (kind, draft.notice_hours) {
-            (Some(ExclusionKind::PlannedMaintenance), Some(hours))
-                if (1..=MAX_NOTICE_HOURS).contains(&hours) =>
-            {
-                Some(ExclusionRule::PlannedMaintenance {
-                    notice_hours: hours,
-                })
+            (Some(ExclusionKind::PlannedMaintenance), Some(hours)) if (1..=MAX_NOTICE_HOURS).contains(&hours) => {
+                Some(ExclusionRule::PlannedMaintenance { notice_hours: hours })
             }
             (Some(ExclusionKind::PlannedMaintenance), Some(hours)) => {
                 errors.add(
@@ -243,19 +231,12 @@ impl ServiceExclusion {
             }
             (Some(ExclusionKind::ForceMajeure), None) => Some(ExclusionRule::ForceMajeure),
             (Some(ExclusionKind::CustomerCaused), None) => Some(ExclusionRule::CustomerCaused),
-            (Some(ExclusionKind::ThirdPartyNetwork), None) => {
-                Some(ExclusionRule::ThirdPartyNetwork)
-            }
+            (Some(ExclusionKind::ThirdPartyNetwork), None) => Some(ExclusionRule::ThirdPartyNetwork),
             (Some(ExclusionKind::Other), None) => Some(ExclusionRule::Other),
             (None, _) => None,
         };
         let text = errors.collect(BoundedText::parse("text", &draft.text, EXCLUSION_TEXT_MAX));
-        errors.finish(|| {
-            Some(ServiceExclusion {
-                rule: rule?,
-                text: text?,
-            })
-        })
+        errors.finish(|| Some(ServiceExclusion { rule: rule?, text: text? }))
     }
 }
 
@@ -301,10 +282,7 @@ impl ProviderProfileDetails {
     /// body), `families[i]`, `support.phone|email|self_service_url`, `exclusions[i].…`.
     pub fn parse(draft: &ProviderProfileDraft) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let legal_status = match (
-            draft.legal_status.parse::<LegalStatusKind>(),
-            draft.registration_number.as_deref(),
-        ) {
+        let legal_status = match (draft.legal_status.parse::<LegalStatusKind>(), draft.registration_number.as_deref()) {
             (Ok(LegalStatusKind::GovernmentBody), None) => Some(LegalStatus::GovernmentBody),
             (Ok(LegalStatusKind::GovernmentBody), Some(_)) => {
                 errors.add(
@@ -314,9 +292,9 @@ impl ProviderProfileDetails {
                 );
                 None
             }
-            (Ok(LegalStatusKind::JuristicPerson), Some(raw)) => errors
-                .collect(RegistrationNumber::parse("registration_number", raw))
-                .map(LegalStatus::JuristicPerson),
+            (Ok(LegalStatusKind::JuristicPerson), Some(raw)) => {
+                errors.collect(RegistrationNumber::parse("registration_number", raw)).map(LegalStatus::JuristicPerson)
+            }
             (Ok(LegalStatusKind::JuristicPerson), None) => {
                 errors.add(
                     "registration_number",
@@ -336,19 +314,14 @@ impl ProviderProfileDetails {
             errors.add(
                 "exclusions",
                 "too_many",
-                format!(
-                    "at most {MAX_EXCLUSIONS} exclusions (got {})",
-                    draft.exclusions.len()
-                ),
+                format!("at most {MAX_EXCLUSIONS} exclusions (got {})", draft.exclusions.len()),
             );
         }
         let exclusions: Vec<Option<ServiceExclusion>> = draft
             .exclusions
             .iter()
             .enumerate()
-            .map(|(i, e)| {
-                errors.collect_nested(&format!("exclusions[{i}]"), ServiceExclusion::parse(e))
-            })
+            .map(|(i, e)| errors.collect_nested(&format!("exclusions[{i}]"), ServiceExclusion::parse(e)))
             .collect();
         errors.finish(|| {
             Some(ProviderProfileDetails {
@@ -368,28 +341,11 @@ fn present(raw: &Option<String>) -> Option<&str> {
 
 fn parse_support(draft: &SupportChannelsDraft) -> Result<SupportChannels, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let phone = errors.collect(
-        present(&draft.phone)
-            .map(|raw| PhoneNumber::parse("phone", raw))
-            .transpose(),
-    );
-    let email = errors.collect(
-        present(&draft.email)
-            .map(|raw| EmailAddress::parse("email", raw))
-            .transpose(),
-    );
-    let self_service_url = errors.collect(
-        present(&draft.self_service_url)
-            .map(|raw| HttpsUrl::parse("self_service_url", raw))
-            .transpose(),
-    );
-    errors.finish(|| {
-        Some(SupportChannels {
-            phone: phone?,
-            email: email?,
-            self_service_url: self_service_url?,
-        })
-    })
+    let phone = errors.collect(present(&draft.phone).map(|raw| PhoneNumber::parse("phone", raw)).transpose());
+    let email = errors.collect(present(&draft.email).map(|raw| EmailAddress::parse("email", raw)).transpose());
+    let self_service_url = errors
+        .collect(present(&draft.self_service_url).map(|raw| HttpsUrl::parse("self_service_url", raw)).transpose());
+    errors.finish(|| Some(SupportChannels { phone: phone?, email: email?, self_service_url: self_service_url? }))
 }
 
 vocabulary!(
@@ -404,15 +360,9 @@ vocabulary!(
 impl ListingBlocker {
     pub const fn message(self) -> &'static str {
         match self {
-            ListingBlocker::MissingSupportPhone => {
-                "the profile has no 24x7 support phone number (GSI-7.4)"
-            }
-            ListingBlocker::MissingSupportEmail => {
-                "the profile has no 24x7 support e-mail address (GSI-7.4)"
-            }
-            ListingBlocker::MissingSelfServiceUrl => {
-                "the profile has no self-service system address (GSI-7.4, 7.5)"
-            }
+            ListingBlocker::MissingSupportPhone => "the profile has no 24x7 support phone number (GSI-7.4)",
+            ListingBlocker::MissingSupportEmail => "the profile has no 24x7 support e-mail address (GSI-7.4)",
+            ListingBlocker::MissingSelfServiceUrl => "the profile has no self-service system address (GSI-7.4, 7.5)",
         }
     }
 }
@@ -476,10 +426,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn profile_of(
-        provider: OrganisationId,
-        draft: &ProviderProfileDraft,
-    ) -> ProviderProfile {
+    pub(crate) fn profile_of(provider: OrganisationId, draft: &ProviderProfileDraft) -> ProviderProfile {
         ProviderProfile {
             provider_id: provider,
             details: ProviderProfileDetails::parse(draft).unwrap(),
@@ -489,33 +436,17 @@ pub(crate) mod tests {
     }
 
     fn fields(errors: &ValidationErrors) -> Vec<(&str, &str)> {
-        errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect()
+        errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect()
     }
 
     #[test]
     fn gsi_6_1_accepts_a_complete_juristic_person_profile() {
         let details = ProviderProfileDetails::parse(&complete_draft()).unwrap();
-        assert_eq!(
-            details.legal_status.registration_number().unwrap().as_str(),
-            "0107544000108"
-        );
+        assert_eq!(details.legal_status.registration_number().unwrap().as_str(), "0107544000108");
         assert_eq!(details.legal_status.kind(), LegalStatusKind::JuristicPerson);
-        assert_eq!(
-            details.families.iter().collect::<Vec<_>>(),
-            [ServiceFamily::Cloud, ServiceFamily::DataCenter]
-        );
-        assert_eq!(
-            details.exclusions[0].rule,
-            ExclusionRule::PlannedMaintenance { notice_hours: 72 }
-        );
-        assert_eq!(
-            details.exclusions[1].rule.kind(),
-            ExclusionKind::ForceMajeure
-        );
+        assert_eq!(details.families.iter().collect::<Vec<_>>(), [ServiceFamily::Cloud, ServiceFamily::DataCenter]);
+        assert_eq!(details.exclusions[0].rule, ExclusionRule::PlannedMaintenance { notice_hours: 72 });
+        assert_eq!(details.exclusions[1].rule.kind(), ExclusionKind::ForceMajeure);
     }
 
     #[test]
@@ -526,10 +457,7 @@ pub(crate) mod tests {
         assert_eq!(fields(&errors), [("registration_number", "required")]);
         d.registration_number = Some("0107544000109".into());
         let errors = ProviderProfileDetails::parse(&d).unwrap_err();
-        assert_eq!(
-            fields(&errors),
-            [("registration_number", "invalid_check_digit")]
-        );
+        assert_eq!(fields(&errors), [("registration_number", "invalid_check_digit")]);
     }
 
     #[test]
@@ -548,17 +476,11 @@ pub(crate) mod tests {
     fn gsi_6_2_families_are_a_non_empty_set_of_known_families() {
         let mut d = complete_draft();
         d.families = vec![];
-        assert_eq!(
-            fields(&ProviderProfileDetails::parse(&d).unwrap_err()),
-            [("families", "required")]
-        );
+        assert_eq!(fields(&ProviderProfileDetails::parse(&d).unwrap_err()), [("families", "required")]);
         d.families = vec!["cloud".into(), "satellite".into(), "cloud".into()];
         assert_eq!(
             fields(&ProviderProfileDetails::parse(&d).unwrap_err()),
-            [
-                ("families[1]", "invalid_choice"),
-                ("families[2]", "duplicate")
-            ]
+            [("families[1]", "invalid_choice"), ("families[2]", "duplicate")]
         );
     }
 
@@ -576,37 +498,19 @@ pub(crate) mod tests {
             ExclusionRule::PlannedMaintenance { notice_hours: 1 }
         );
         assert_eq!(
-            parse("planned_maintenance", Some(MAX_NOTICE_HOURS))
-                .unwrap()
-                .rule,
-            ExclusionRule::PlannedMaintenance {
-                notice_hours: MAX_NOTICE_HOURS
-            }
+            parse("planned_maintenance", Some(MAX_NOTICE_HOURS)).unwrap().rule,
+            ExclusionRule::PlannedMaintenance { notice_hours: MAX_NOTICE_HOURS }
         );
-        for (hours, code) in [
-            (Some(0), "out_of_range"),
-            (Some(MAX_NOTICE_HOURS + 1), "out_of_range"),
-            (None, "required"),
-        ] {
-            assert_eq!(
-                fields(&parse("planned_maintenance", hours).unwrap_err()),
-                [("notice_hours", code)]
-            );
-        }
-        assert_eq!(
-            fields(&parse("customer_caused", Some(24)).unwrap_err()),
-            [("notice_hours", "not_applicable")]
-        );
-        for kind in ExclusionKind::ALL
-            .iter()
-            .filter(|k| **k != ExclusionKind::PlannedMaintenance)
+        for (hours, code) in
+            [(Some(0), "out_of_range"), (Some(MAX_NOTICE_HOURS + 1), "out_of_range"), (None, "required")]
         {
+            assert_eq!(fields(&parse("planned_maintenance", hours).unwrap_err()), [("notice_hours", code)]);
+        }
+        assert_eq!(fields(&parse("customer_caused", Some(24)).unwrap_err()), [("notice_hours", "not_applicable")]);
+        for kind in ExclusionKind::ALL.iter().filter(|k| **k != ExclusionKind::PlannedMaintenance) {
             assert_eq!(parse(kind.as_str(), None).unwrap().rule.kind(), *kind);
         }
-        assert_eq!(
-            fields(&parse("acts_of_god", None).unwrap_err()),
-            [("kind", "invalid_choice")]
-        );
+        assert_eq!(fields(&parse("acts_of_god", None).unwrap_err()), [("kind", "invalid_choice")]);
     }
 
     #[test]
@@ -651,11 +555,7 @@ pub(crate) mod tests {
         let provider = OrganisationId::from_uuid(Uuid::from_u128(7));
         assert!(listing_blockers(&profile_of(provider, &complete_draft())).is_empty());
         let mut d = complete_draft();
-        d.support = SupportChannelsDraft {
-            phone: None,
-            email: Some(" ".into()),
-            self_service_url: None,
-        };
+        d.support = SupportChannelsDraft { phone: None, email: Some(" ".into()), self_service_url: None };
         assert_eq!(
             listing_blockers(&profile_of(provider, &d)),
             [
@@ -668,10 +568,7 @@ pub(crate) mod tests {
         d.support.phone = Some("1111".into());
         assert!(ProviderProfileDetails::parse(&d).is_err());
         d.support.phone = Some("02-111-2222".into());
-        assert_eq!(
-            listing_blockers(&profile_of(provider, &d)),
-            [ListingBlocker::MissingSelfServiceUrl]
-        );
+        assert_eq!(listing_blockers(&profile_of(provider, &d)), [ListingBlocker::MissingSelfServiceUrl]);
     }
 
     #[test]
@@ -682,20 +579,9 @@ pub(crate) mod tests {
             organisation: OrganisationId::from_uuid(Uuid::from_u128(org)),
             role,
         };
-        assert_eq!(
-            profile_access(&actor(Role::ProviderOperator, 7), provider),
-            Access::ReadWrite
-        );
-        assert_eq!(
-            profile_access(&actor(Role::ProviderOperator, 8), provider),
-            Access::None
-        );
-        for role in [
-            Role::AgencyAdmin,
-            Role::AgencyUser,
-            Role::GixOfficer,
-            Role::Assessor,
-        ] {
+        assert_eq!(profile_access(&actor(Role::ProviderOperator, 7), provider), Access::ReadWrite);
+        assert_eq!(profile_access(&actor(Role::ProviderOperator, 8), provider), Access::None);
+        for role in [Role::AgencyAdmin, Role::AgencyUser, Role::GixOfficer, Role::Assessor] {
             assert_eq!(profile_access(&actor(role, 1), provider), Access::Read);
         }
     }

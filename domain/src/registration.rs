@@ -31,11 +31,7 @@ impl RegistrationNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationErrors> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(ValidationErrors::single(
-                field,
-                "required",
-                "must not be empty",
-            ));
+            return Err(ValidationErrors::single(field, "required", "must not be empty"));
         }
         let Some(digits) = bare_digits(s) else {
             return Err(ValidationErrors::single(
@@ -85,11 +81,7 @@ impl fmt::Display for RegistrationNumber {
 /// The check digit of the first twelve digits (each 0–9): weights 13 down to 2,
 /// `(11 − sum mod 11) mod 10`.
 pub fn check_digit(first_twelve: &[u8]) -> u8 {
-    let sum: u32 = first_twelve
-        .iter()
-        .zip((2..=13u32).rev())
-        .map(|(d, weight)| u32::from(*d) * weight)
-        .sum();
+    let sum: u32 = first_twelve.iter().zip((2..=13u32).rev()).map(|(d, weight)| u32::from(*d) * weight).sum();
     // Both operands are below 11, so the result fits a digit.
     u8::try_from((11 - sum % 11) % 10).unwrap_or(0)
 }
@@ -100,10 +92,7 @@ fn bare_digits(s: &str) -> Option<Vec<u8>> {
     let bare: String = if s.contains('-') {
         let parts: Vec<&str> = s.split('-').collect();
         let grouped = parts.len() == GROUPS.len()
-            && parts
-                .iter()
-                .zip(GROUPS)
-                .all(|(part, len)| part.len() == len && all_digits(part));
+            && parts.iter().zip(GROUPS).all(|(part, len)| part.len() == len && all_digits(part));
         if !grouped {
             return None;
         }
@@ -111,8 +100,7 @@ fn bare_digits(s: &str) -> Option<Vec<u8>> {
     } else {
         s.to_owned()
     };
-    (bare.len() == RegistrationNumber::DIGITS && all_digits(&bare))
-        .then(|| bare.bytes().map(|b| b - b'0').collect())
+    (bare.len() == RegistrationNumber::DIGITS && all_digits(&bare)).then(|| bare.bytes().map(|b| b - b'0').collect())
 }
 
 #[cfg(test)]
@@ -131,10 +119,7 @@ mod tests {
     }
 
     fn code(raw: &str) -> &'static str {
-        RegistrationNumber::parse("registration_number", raw)
-            .unwrap_err()
-            .errors()[0]
-            .code
+        RegistrationNumber::parse("registration_number", raw).unwrap_err().errors()[0].code
     }
 
     #[test]
@@ -171,10 +156,7 @@ mod tests {
             "010000000000",
         ] {
             let valid = with_check_digit(twelve);
-            assert!(
-                RegistrationNumber::parse("r", &valid).is_ok(),
-                "{valid} must be accepted"
-            );
+            assert!(RegistrationNumber::parse("r", &valid).is_ok(), "{valid} must be accepted");
         }
     }
 

@@ -75,10 +75,7 @@ vocabulary!(
 /// The status an action leads to, or `None` where it is not allowed. Resolving straight
 /// from `detected` covers threats blocked automatically, informational events and false
 /// positives, which need no mitigation.
-const fn next_status(
-    status: SecurityEventStatus,
-    action: SecurityEventAction,
-) -> Option<SecurityEventStatus> {
+const fn next_status(status: SecurityEventStatus, action: SecurityEventAction) -> Option<SecurityEventStatus> {
     use SecurityEventAction as A;
     use SecurityEventStatus as S;
     match status {
@@ -108,11 +105,7 @@ fn list(actions: &[SecurityEventAction]) -> String {
     if actions.is_empty() {
         "nothing (the event is resolved)".to_owned()
     } else {
-        actions
-            .iter()
-            .map(|a| a.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -120,19 +113,11 @@ pub fn transition(
     status: SecurityEventStatus,
     action: SecurityEventAction,
 ) -> Result<SecurityEventStatus, TransitionRefused> {
-    next_status(status, action).ok_or_else(|| TransitionRefused {
-        status,
-        action,
-        allowed: allowed_actions(status),
-    })
+    next_status(status, action).ok_or_else(|| TransitionRefused { status, action, allowed: allowed_actions(status) })
 }
 
 pub fn allowed_actions(status: SecurityEventStatus) -> Vec<SecurityEventAction> {
-    SecurityEventAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| next_status(status, *a).is_some())
-        .collect()
+    SecurityEventAction::ALL.iter().copied().filter(|a| next_status(status, *a).is_some()).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,11 +174,7 @@ fn bounded_list(
     errors: &mut ValidationErrors,
 ) -> Option<Vec<BoundedText>> {
     if raw.len() > max_items {
-        errors.add(
-            field,
-            "too_many",
-            format!("at most {max_items} entries (got {})", raw.len()),
-        );
+        errors.add(field, "too_many", format!("at most {max_items} entries (got {})", raw.len()));
     }
     raw.iter()
         .enumerate()
@@ -225,10 +206,8 @@ pub fn record(
             return Err(SecurityEventError::NoAccess);
         }
     }
-    let ours: Vec<&SubscriptionParties> = served
-        .iter()
-        .filter(|p| p.provider == actor.organisation && p.agency == agency)
-        .collect();
+    let ours: Vec<&SubscriptionParties> =
+        served.iter().filter(|p| p.provider == actor.organisation && p.agency == agency).collect();
     if ours.is_empty() {
         return Err(SecurityEventError::NoAccess);
     }
@@ -260,25 +239,9 @@ pub fn record(
     if draft.detected_at > now {
         errors.add("detected_at", "in_future", "must not be in the future");
     }
-    let description = errors.collect(BoundedText::parse(
-        "description",
-        &draft.description,
-        DESCRIPTION_MAX,
-    ));
-    let indicators = bounded_list(
-        "indicators",
-        &draft.indicators,
-        MAX_INDICATORS,
-        INDICATOR_MAX,
-        &mut errors,
-    );
-    let actions_taken = bounded_list(
-        "actions_taken",
-        &draft.actions_taken,
-        MAX_ACTIONS,
-        ACTION_MAX,
-        &mut errors,
-    );
+    let description = errors.collect(BoundedText::parse("description", &draft.description, DESCRIPTION_MAX));
+    let indicators = bounded_list("indicators", &draft.indicators, MAX_INDICATORS, INDICATOR_MAX, &mut errors);
+    let actions_taken = bounded_list("actions_taken", &draft.actions_taken, MAX_ACTIONS, ACTION_MAX, &mut errors);
     errors
         .finish(|| {
             Some(SecurityEvent {
@@ -306,13 +269,9 @@ impl SecurityEvent {
     pub fn access(&self, actor: &Actor) -> Access {
         match actor.role {
             Role::ProviderOperator if actor.organisation == self.provider => Access::ReadWrite,
-            Role::AgencyAdmin | Role::AgencyUser if actor.organisation == self.agency => {
-                Access::Read
-            }
+            Role::AgencyAdmin | Role::AgencyUser if actor.organisation == self.agency => Access::Read,
             Role::GixOfficer => Access::Read,
-            Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => {
-                Access::None
-            }
+            Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::Assessor => Access::None,
         }
     }
 
@@ -334,11 +293,7 @@ impl SecurityEvent {
         let mut errors = ValidationErrors::new();
         let note = errors.collect(BoundedText::parse_optional("note", note, ACTION_MAX));
         if note.as_ref().is_some_and(Option::is_some) && self.actions_taken.len() >= MAX_ACTIONS {
-            errors.add(
-                "note",
-                "too_many",
-                format!("at most {MAX_ACTIONS} actions taken per event"),
-            );
+            errors.add("note", "too_many", format!("at most {MAX_ACTIONS} actions taken per event"));
         }
         errors
             .finish(|| {
@@ -376,27 +331,19 @@ pub struct MonthlySummary {
 
 impl MonthlySummary {
     pub fn count(&self, category: SecurityCategory, severity: Severity) -> u32 {
-        self.cells
-            .iter()
-            .find(|c| c.category == category && c.severity == severity)
-            .map_or(0, |c| c.count)
+        self.cells.iter().find(|c| c.category == category && c.severity == severity).map_or(0, |c| c.count)
     }
 }
 
 /// GSI-7.5.4, 7.5.9: events detected in the Asia/Bangkok `month`, by category and
 /// severity. The caller passes the events the reader may see (one agency's own).
 pub fn monthly_summary(events: &[SecurityEvent], month: Month) -> MonthlySummary {
-    let in_month: Vec<&SecurityEvent> = events
-        .iter()
-        .filter(|e| Month::containing(e.detected_at) == month)
-        .collect();
+    let in_month: Vec<&SecurityEvent> = events.iter().filter(|e| Month::containing(e.detected_at) == month).collect();
     let cells = SecurityCategory::ALL
         .iter()
         .flat_map(|c| Severity::ALL.iter().map(move |s| (*c, *s)))
         .map(|(category, severity)| {
-            let matching = in_month
-                .iter()
-                .filter(|e| e.category == category && e.severity == severity);
+            let matching = in_month.iter().filter(|e| e.category == category && e.severity == severity);
             SummaryCell {
                 category,
                 severity,
@@ -405,11 +352,7 @@ pub fn monthly_summary(events: &[SecurityEvent], month: Month) -> MonthlySummary
             }
         })
         .collect();
-    MonthlySummary {
-        month,
-        total: count(in_month.iter()),
-        cells,
-    }
+    MonthlySummary { month, total: count(in_month.iter()), cells }
 }
 
 fn count<T>(items: impl Iterator<Item = T>) -> u32 {
@@ -458,11 +401,9 @@ mod tests {
 
     fn codes(e: SecurityEventError) -> Vec<(String, &'static str)> {
         match e {
-            SecurityEventError::Invalid(errors) => errors
-                .into_errors()
-                .into_iter()
-                .map(|e| (e.field, e.code))
-                .collect(),
+            SecurityEventError::Invalid(errors) => {
+                errors.into_errors().into_iter().map(|e| (e.field, e.code)).collect()
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -506,10 +447,7 @@ mod tests {
         );
         let mut many = draft();
         many.indicators = vec!["i".into(); MAX_INDICATORS + 1];
-        assert_eq!(
-            codes(post(&many).unwrap_err()),
-            [("indicators".to_owned(), "too_many")]
-        );
+        assert_eq!(codes(post(&many).unwrap_err()), [("indicators".to_owned(), "too_many")]);
         let mut at_limit = draft();
         at_limit.indicators = vec!["i".into(); MAX_INDICATORS];
         at_limit.detected_at = t(3, 20, 0, 0);
@@ -519,13 +457,8 @@ mod tests {
     #[test]
     fn gsi_7_5_4_only_a_serving_provider_posts_and_agencies_see_their_own() {
         let id = SecurityEventId::from_uuid(Uuid::nil());
-        let post_as = |a: &Actor, agency: u128| {
-            record(id, org(agency), &draft(), a, &[parties(1)], t(3, 20, 0, 0))
-        };
-        assert_eq!(
-            post_as(&actor(Role::ProviderOperator, OTHER_PROVIDER), AGENCY),
-            Err(SecurityEventError::NoAccess)
-        );
+        let post_as = |a: &Actor, agency: u128| record(id, org(agency), &draft(), a, &[parties(1)], t(3, 20, 0, 0));
+        assert_eq!(post_as(&actor(Role::ProviderOperator, OTHER_PROVIDER), AGENCY), Err(SecurityEventError::NoAccess));
         assert_eq!(
             post_as(&provider(), OTHER_AGENCY),
             Err(SecurityEventError::NoAccess),
@@ -533,25 +466,14 @@ mod tests {
         );
         assert_eq!(
             post_as(&actor(Role::AgencyAdmin, AGENCY), AGENCY),
-            Err(SecurityEventError::NotPermitted {
-                role: Role::AgencyAdmin
-            })
+            Err(SecurityEventError::NotPermitted { role: Role::AgencyAdmin })
         );
-        assert_eq!(
-            post_as(&actor(Role::AgencyAdmin, OTHER_AGENCY), AGENCY),
-            Err(SecurityEventError::NoAccess)
-        );
+        assert_eq!(post_as(&actor(Role::AgencyAdmin, OTHER_AGENCY), AGENCY), Err(SecurityEventError::NoAccess));
         let e = post(&draft()).unwrap();
         assert_eq!(e.access(&actor(Role::AgencyUser, AGENCY)), Access::Read);
-        assert_eq!(
-            e.access(&actor(Role::AgencyUser, OTHER_AGENCY)),
-            Access::None
-        );
+        assert_eq!(e.access(&actor(Role::AgencyUser, OTHER_AGENCY)), Access::None);
         assert_eq!(e.access(&provider()), Access::ReadWrite);
-        assert_eq!(
-            e.access(&actor(Role::ProviderOperator, OTHER_PROVIDER)),
-            Access::None
-        );
+        assert_eq!(e.access(&actor(Role::ProviderOperator, OTHER_PROVIDER)), Access::None);
         assert_eq!(e.access(&actor(Role::GixOfficer, 9)), Access::Read);
         assert_eq!(e.access(&actor(Role::Assessor, 7)), Access::None);
     }
@@ -568,23 +490,14 @@ mod tests {
         ];
         assert_eq!(table.len(), S::ALL.len());
         for (status, row) in table {
-            let allowed: Vec<A> = A::ALL
-                .iter()
-                .copied()
-                .zip(row)
-                .filter_map(|(a, n)| n.map(|_| a))
-                .collect();
+            let allowed: Vec<A> = A::ALL.iter().copied().zip(row).filter_map(|(a, n)| n.map(|_| a)).collect();
             assert_eq!(allowed_actions(status), allowed);
             for (action, expected) in A::ALL.iter().copied().zip(row) {
                 match expected {
                     Some(next) => assert_eq!(transition(status, action), Ok(next)),
                     None => assert_eq!(
                         transition(status, action),
-                        Err(TransitionRefused {
-                            status,
-                            action,
-                            allowed: allowed.clone()
-                        })
+                        Err(TransitionRefused { status, action, allowed: allowed.clone() })
                     ),
                 }
             }
@@ -599,46 +512,22 @@ mod tests {
     fn gsi_8_2_advancing_records_what_was_done() {
         let e = post(&draft()).unwrap();
         let m = e
-            .advance(
-                &provider(),
-                SecurityEventAction::StartMitigation,
-                Some("traffic scrubbing on"),
-                t(3, 10, 2, 5),
-            )
+            .advance(&provider(), SecurityEventAction::StartMitigation, Some("traffic scrubbing on"), t(3, 10, 2, 5))
             .unwrap();
         assert_eq!(m.status, SecurityEventStatus::Mitigating);
         assert_eq!(m.mitigation_started_at, Some(t(3, 10, 2, 5)));
-        let r = m
-            .advance(
-                &provider(),
-                SecurityEventAction::Resolve,
-                None,
-                t(3, 10, 3, 0),
-            )
-            .unwrap();
+        let r = m.advance(&provider(), SecurityEventAction::Resolve, None, t(3, 10, 3, 0)).unwrap();
         assert_eq!(r.status, SecurityEventStatus::Resolved);
         assert_eq!(r.resolved_at, Some(t(3, 10, 3, 0)));
         let actions: Vec<&str> = r.actions_taken.iter().map(BoundedText::as_str).collect();
         assert_eq!(actions, ["rate limiting enabled", "traffic scrubbing on"]);
         assert!(matches!(
-            r.advance(
-                &provider(),
-                SecurityEventAction::Resolve,
-                None,
-                t(3, 10, 3, 1)
-            ),
+            r.advance(&provider(), SecurityEventAction::Resolve, None, t(3, 10, 3, 1)),
             Err(SecurityEventError::Refused(_))
         ));
         assert_eq!(
-            e.advance(
-                &actor(Role::AgencyAdmin, AGENCY),
-                SecurityEventAction::Resolve,
-                None,
-                t(3, 11, 0, 0)
-            ),
-            Err(SecurityEventError::NotPermitted {
-                role: Role::AgencyAdmin
-            })
+            e.advance(&actor(Role::AgencyAdmin, AGENCY), SecurityEventAction::Resolve, None, t(3, 11, 0, 0)),
+            Err(SecurityEventError::NotPermitted { role: Role::AgencyAdmin })
         );
         assert_eq!(
             e.advance(
@@ -669,12 +558,7 @@ mod tests {
             .unwrap()
         };
         let resolved = event("ddos", "high", t(3, 5, 0, 0))
-            .advance(
-                &provider(),
-                SecurityEventAction::Resolve,
-                None,
-                t(3, 5, 1, 0),
-            )
+            .advance(&provider(), SecurityEventAction::Resolve, None, t(3, 5, 1, 0))
             .unwrap();
         let events = [
             resolved,
@@ -691,22 +575,13 @@ mod tests {
         assert_eq!(march.total, 4);
         assert_eq!(march.cells.len(), 9 * 5);
         assert_eq!(march.count(SecurityCategory::Ddos, Severity::High), 2);
-        assert_eq!(
-            march.count(SecurityCategory::Malware, Severity::Critical),
-            1
-        );
+        assert_eq!(march.count(SecurityCategory::Malware, Severity::Critical), 1);
         assert_eq!(march.count(SecurityCategory::Virus, Severity::Medium), 1);
         assert_eq!(march.count(SecurityCategory::Phishing, Severity::Low), 0);
-        let ddos_high = march
-            .cells
-            .iter()
-            .find(|c| c.category == SecurityCategory::Ddos && c.severity == Severity::High)
-            .unwrap();
+        let ddos_high =
+            march.cells.iter().find(|c| c.category == SecurityCategory::Ddos && c.severity == Severity::High).unwrap();
         assert_eq!((ddos_high.count, ddos_high.unresolved), (2, 1));
-        assert_eq!(
-            march.cells.iter().map(|c| c.count).sum::<u32>(),
-            march.total
-        );
+        assert_eq!(march.cells.iter().map(|c| c.count).sum::<u32>(), march.total);
         let april = monthly_summary(&events, Month::new(2026, 4).unwrap());
         assert_eq!(april.count(SecurityCategory::Phishing, Severity::Low), 1);
         assert_eq!(april.total, 1);

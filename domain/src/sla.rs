@@ -215,11 +215,7 @@ fn instant(minute: i64) -> DateTime<Utc> {
 type Span = (i64, i64);
 
 fn span(s: Span) -> MinuteSpan {
-    MinuteSpan {
-        from: instant(s.0),
-        until: instant(s.1),
-        minutes: s.1 - s.0,
-    }
+    MinuteSpan { from: instant(s.0), until: instant(s.1), minutes: s.1 - s.0 }
 }
 
 fn clip(s: Span, within: Span) -> Option<Span> {
@@ -264,13 +260,8 @@ fn total(spans: &[Span]) -> i64 {
 
 /// `numerator / denominator × 100`, truncated to `dp` decimal places.
 fn percent_truncated(numerator: i64, denominator: i64, dp: u32) -> Option<Decimal> {
-    let scaled = i128::from(numerator)
-        .checked_mul(100)?
-        .checked_mul(10_i128.checked_pow(dp)?)?;
-    Some(Decimal::from_i128_with_scale(
-        scaled.checked_div(i128::from(denominator))?,
-        dp,
-    ))
+    let scaled = i128::from(numerator).checked_mul(100)?.checked_mul(10_i128.checked_pow(dp)?)?;
+    Some(Decimal::from_i128_with_scale(scaled.checked_div(i128::from(denominator))?, dp))
 }
 
 fn count(n: usize) -> u32 {
@@ -282,24 +273,14 @@ fn count(n: usize) -> u32 {
 /// GSI-10.1, 10.2: the month's attainment for one subscription. See the module
 /// documentation for every rule.
 pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
-    let month = (
-        floor_minute(input.month.start()),
-        floor_minute(input.month.end()),
-    );
-    let term = (
-        floor_minute(input.term.start),
-        input.term.end.map_or(i64::MAX, ceil_minute),
-    );
+    let month = (floor_minute(input.month.start()), floor_minute(input.month.end()));
+    let term = (floor_minute(input.term.start), input.term.end.map_or(i64::MAX, ceil_minute));
     let period = clip(month, term).ok_or(SlaError::NotInTerm(input.month))?;
     let now = ceil_minute(input.now);
 
     let mut counted_outages = Vec::new();
     let mut excluded_outages = Vec::new();
-    let mut ours: Vec<&Outage> = input
-        .outages
-        .iter()
-        .filter(|o| o.affects(input.subscription))
-        .collect();
+    let mut ours: Vec<&Outage> = input.outages.iter().filter(|o| o.affects(input.subscription)).collect();
     ours.sort_by_key(|o| (o.started_at, o.id));
     for outage in ours {
         let start = floor_minute(outage.started_at);
@@ -317,9 +298,7 @@ pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
             cause: outage.cause.clone(),
             in_period: span(in_period),
             restore_minutes: (end - start).max(0),
-            counts_for_reliability: !excluded
-                && !outage.planned
-                && (period.0..period.1).contains(&start),
+            counts_for_reliability: !excluded && !outage.planned && (period.0..period.1).contains(&start),
             decision,
         };
         if excluded {
@@ -329,17 +308,9 @@ pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
         }
     }
 
-    let to_span = |l: &OutageLine| {
-        (
-            floor_minute(l.in_period.from),
-            floor_minute(l.in_period.until),
-        )
-    };
+    let to_span = |l: &OutageLine| (floor_minute(l.in_period.from), floor_minute(l.in_period.until));
     let excluded = union(excluded_outages.iter().map(to_span).collect());
-    let down = subtract(
-        &union(counted_outages.iter().map(to_span).collect()),
-        &excluded,
-    );
+    let down = subtract(&union(counted_outages.iter().map(to_span).collect()), &excluded);
     let period_minutes = period.1 - period.0;
     let excluded_minutes = total(&excluded);
     let measured = period_minutes - excluded_minutes;
@@ -351,12 +322,8 @@ pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
         if measured == 0 {
             return Ok(false);
         }
-        let achieved = Decimal::from(up)
-            .checked_mul(Decimal::ONE_HUNDRED)
-            .ok_or(SlaError::Overflow)?;
-        let bar = threshold
-            .checked_mul(Decimal::from(measured))
-            .ok_or(SlaError::Overflow)?;
+        let achieved = Decimal::from(up).checked_mul(Decimal::ONE_HUNDRED).ok_or(SlaError::Overflow)?;
+        let bar = threshold.checked_mul(Decimal::from(measured)).ok_or(SlaError::Overflow)?;
         Ok(achieved < bar)
     };
     let achieved_percent = if measured == 0 {
@@ -402,22 +369,14 @@ pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
         provisional: input.now < instant(period.1),
         availability,
         reliability,
-        credit: Credit {
-            tier,
-            month_charge: input.month_charge,
-            amount,
-        },
+        credit: Credit { tier, month_charge: input.month_charge, amount },
         counted_outages,
         excluded_outages,
     })
 }
 
 fn reliability(input: &SlaInput<'_>, counted: &[OutageLine]) -> Result<Reliability, SlaError> {
-    let restores: Vec<i64> = counted
-        .iter()
-        .filter(|l| l.counts_for_reliability)
-        .map(|l| l.restore_minutes)
-        .collect();
+    let restores: Vec<i64> = counted.iter().filter(|l| l.counts_for_reliability).map(|l| l.restore_minutes).collect();
     let n = i64::try_from(restores.len()).map_err(|_| SlaError::Overflow)?;
     let restore_total: i64 = restores.iter().sum();
     let mean = if n == 0 {
@@ -437,22 +396,12 @@ fn reliability(input: &SlaInput<'_>, counted: &[OutageLine]) -> Result<Reliabili
         breaches.push(ReliabilityBreach::MeanTimeToRestoreTooLong);
     }
 
-    let in_month = |o: &&IncidentOutcome| {
-        o.subscription == input.subscription && Month::containing(o.reported_at) == input.month
-    };
-    let with = |status: DeadlineStatus| {
-        input
-            .incidents
-            .iter()
-            .filter(in_month)
-            .filter(|o| o.resolution == status)
-            .count()
-    };
-    let (met, breached, pending) = (
-        with(DeadlineStatus::Met),
-        with(DeadlineStatus::Breached),
-        with(DeadlineStatus::Pending),
-    );
+    let in_month =
+        |o: &&IncidentOutcome| o.subscription == input.subscription && Month::containing(o.reported_at) == input.month;
+    let with =
+        |status: DeadlineStatus| input.incidents.iter().filter(in_month).filter(|o| o.resolution == status).count();
+    let (met, breached, pending) =
+        (with(DeadlineStatus::Met), with(DeadlineStatus::Breached), with(DeadlineStatus::Pending));
     let decided = met + breached;
     let share = if decided == 0 {
         None
@@ -488,10 +437,7 @@ mod tests {
 
     /// Bangkok wall-clock time in 2026.
     fn bkk(mo: u32, d: u32, h: u32, m: u32) -> DateTime<Utc> {
-        bangkok()
-            .with_ymd_and_hms(2026, mo, d, h, m, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        bangkok().with_ymd_and_hms(2026, mo, d, h, m, 0).unwrap().with_timezone(&Utc)
     }
 
     fn dec(s: &str) -> Decimal {
@@ -522,12 +468,7 @@ mod tests {
         }
     }
 
-    fn maintenance(
-        n: u128,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-        notice_hours: i64,
-    ) -> Outage {
+    fn maintenance(n: u128, from: DateTime<Utc>, until: DateTime<Utc>, notice_hours: i64) -> Outage {
         Outage {
             planned: true,
             announced_at: Some(from - TimeDelta::hours(notice_hours)),
@@ -553,10 +494,7 @@ mod tests {
         fn march(outages: Vec<Outage>) -> Self {
             Case {
                 month: month(3),
-                term: SubscriptionTerm {
-                    start: bkk(1, 1, 0, 0),
-                    end: None,
-                },
+                term: SubscriptionTerm { start: bkk(1, 1, 0, 0), end: None },
                 terms: terms(),
                 outages,
                 incidents: vec![],
@@ -604,28 +542,13 @@ mod tests {
         .run();
         let av = &a.availability;
         assert_eq!(av.downtime_minutes, 120);
-        assert_eq!(
-            av.downtime_spans,
-            [MinuteSpan {
-                from: bkk(3, 10, 10, 0),
-                until: bkk(3, 10, 12, 0),
-                minutes: 120
-            }]
-        );
+        assert_eq!(av.downtime_spans, [MinuteSpan { from: bkk(3, 10, 10, 0), until: bkk(3, 10, 12, 0), minutes: 120 }]);
         assert_eq!(av.measured_minutes, MARCH_MINUTES);
         // (44640 − 120) / 44640 = 99.731182…
         assert_eq!(av.achieved_percent, dec("99.7311"));
         assert!(av.breached);
-        let per_outage: Vec<i64> = a
-            .counted_outages
-            .iter()
-            .map(|l| l.in_period.minutes)
-            .collect();
-        assert_eq!(
-            per_outage,
-            [60, 5, 90],
-            "listed by start, each with its own minutes"
-        );
+        let per_outage: Vec<i64> = a.counted_outages.iter().map(|l| l.in_period.minutes).collect();
+        assert_eq!(per_outage, [60, 5, 90], "listed by start, each with its own minutes");
         // Below 99.9 only: 10 % of 10,000.00.
         assert_eq!(a.credit.tier.unwrap().credit_percent, dec("10"));
         assert_eq!(a.credit.amount, Money::parse("1000").unwrap());
@@ -635,10 +558,7 @@ mod tests {
     fn gsi_10_1_partial_minutes_count_as_whole_minutes() {
         let from = bkk(3, 10, 10, 0) + TimeDelta::seconds(30);
         let a = Case::march(vec![outage(1, from, Some(from + TimeDelta::seconds(40)))]).run();
-        assert_eq!(
-            a.availability.downtime_minutes, 2,
-            "10:00:30–10:01:10 touches two minutes"
-        );
+        assert_eq!(a.availability.downtime_minutes, 2, "10:00:30–10:01:10 touches two minutes");
         // 44638 / 44640 = 99.99551971… → truncated, not rounded.
         assert_eq!(a.availability.achieved_percent, dec("99.9955"));
         let one = Case::march(vec![outage(1, bkk(3, 10, 10, 0), Some(bkk(3, 10, 10, 1)))]).run();
@@ -663,14 +583,8 @@ mod tests {
         // (44400 − 60) / 44400 = 99.864864…
         assert_eq!(av.achieved_percent, dec("99.8648"));
         assert_eq!(a.excluded_outages.len(), 1);
-        assert_eq!(
-            a.excluded_outages[0].decision.explanation(),
-            "excluded as planned_maintenance: core upgrade"
-        );
-        assert_eq!(
-            a.counted_outages[0].in_period.minutes, 120,
-            "its own span is listed whole"
-        );
+        assert_eq!(a.excluded_outages[0].decision.explanation(), "excluded as planned_maintenance: core upgrade");
+        assert_eq!(a.counted_outages[0].in_period.minutes, 120, "its own span is listed whole");
     }
 
     #[test]
@@ -680,15 +594,9 @@ mod tests {
         assert_eq!(a.availability.downtime_minutes, 240);
         assert!(matches!(
             a.counted_outages[0].decision,
-            ExclusionDecision::Counted(CountedBecause::NoticeTooShort {
-                notice_minutes: 4260,
-                ..
-            })
+            ExclusionDecision::Counted(CountedBecause::NoticeTooShort { notice_minutes: 4260, .. })
         ));
-        assert!(
-            !a.counted_outages[0].counts_for_reliability,
-            "planned, so not a reliability failure"
-        );
+        assert!(!a.counted_outages[0].counts_for_reliability, "planned, so not a reliability failure");
         assert_eq!(a.reliability.unplanned_outages, 0);
     }
 
@@ -700,10 +608,7 @@ mod tests {
         assert_eq!(march.availability.downtime_minutes, 60);
         assert_eq!(march.counted_outages[0].in_period.from, bkk(3, 1, 0, 0));
         assert_eq!(march.counted_outages[0].restore_minutes, 120);
-        assert!(
-            !march.counted_outages[0].counts_for_reliability,
-            "it started in February"
-        );
+        assert!(!march.counted_outages[0].counts_for_reliability, "it started in February");
         let mut feb = Case::march(o);
         feb.month = month(2);
         let feb = feb.run();
@@ -721,23 +626,13 @@ mod tests {
         during.now = bkk(3, 31, 23, 0) + TimeDelta::seconds(1);
         let during = during.run();
         assert!(during.provisional);
-        assert_eq!(
-            during.availability.downtime_minutes, 61,
-            "up to now, rounded up"
-        );
+        assert_eq!(during.availability.downtime_minutes, 61, "up to now, rounded up");
         let mut later = Case::march(open);
         later.now = bkk(4, 2, 0, 0);
         let later = later.run();
         assert!(!later.provisional);
-        assert_eq!(
-            later.availability.downtime_minutes, 120,
-            "clipped at the month end"
-        );
-        assert_eq!(
-            later.counted_outages[0].restore_minutes,
-            26 * 60,
-            "restore time runs to now"
-        );
+        assert_eq!(later.availability.downtime_minutes, 120, "clipped at the month end");
+        assert_eq!(later.counted_outages[0].restore_minutes, 26 * 60, "restore time runs to now");
     }
 
     #[test]
@@ -746,18 +641,11 @@ mod tests {
             outage(1, bkk(3, 10, 0, 0), Some(bkk(3, 10, 5, 0))),
             outage(2, bkk(3, 20, 0, 0), Some(bkk(3, 20, 1, 0))),
         ]);
-        c.term = SubscriptionTerm {
-            start: bkk(3, 16, 0, 0),
-            end: Some(bkk(3, 26, 0, 0)),
-        };
+        c.term = SubscriptionTerm { start: bkk(3, 16, 0, 0), end: Some(bkk(3, 26, 0, 0)) };
         let a = c.run();
         assert_eq!(a.availability.period.minutes, 10 * 1440);
         assert_eq!(a.availability.downtime_minutes, 60);
-        assert_eq!(
-            a.counted_outages.len(),
-            1,
-            "the outage before the term is not listed"
-        );
+        assert_eq!(a.counted_outages.len(), 1, "the outage before the term is not listed");
         c.term.start = bkk(4, 1, 0, 0);
         c.term.end = None;
         let err = attainment(&SlaInput {
@@ -785,16 +673,8 @@ mod tests {
 
     #[test]
     fn fully_excluded_period_is_full_availability() {
-        let mut c = Case::march(vec![maintenance(
-            1,
-            bkk(3, 10, 0, 0),
-            bkk(3, 11, 0, 0),
-            100,
-        )]);
-        c.term = SubscriptionTerm {
-            start: bkk(3, 10, 0, 0),
-            end: Some(bkk(3, 11, 0, 0)),
-        };
+        let mut c = Case::march(vec![maintenance(1, bkk(3, 10, 0, 0), bkk(3, 11, 0, 0), 100)]);
+        c.term = SubscriptionTerm { start: bkk(3, 10, 0, 0), end: Some(bkk(3, 11, 0, 0)) };
         let a = c.run();
         assert_eq!(a.availability.measured_minutes, 0);
         assert_eq!(a.availability.achieved_percent, dec("100.0000"));
@@ -811,10 +691,7 @@ mod tests {
             vec![outage(1, start, Some(start + TimeDelta::minutes(minutes)))]
         });
         c.month = month(4);
-        c.term = SubscriptionTerm {
-            start,
-            end: Some(start + TimeDelta::minutes(10_000)),
-        };
+        c.term = SubscriptionTerm { start, end: Some(start + TimeDelta::minutes(10_000)) };
         c.charge = Money::parse("1234.55").unwrap();
         c.now = bkk(5, 1, 0, 0);
         c.run()
@@ -839,11 +716,7 @@ mod tests {
             assert_eq!(a.availability.period.minutes, 10_000);
             assert_eq!(a.availability.achieved_percent, dec(achieved), "{down} min");
             assert_eq!(a.availability.breached, breached, "{down} min");
-            assert_eq!(
-                a.credit.tier.map(|t| t.credit_percent),
-                credit.map(dec),
-                "{down} min"
-            );
+            assert_eq!(a.credit.tier.map(|t| t.credit_percent), credit.map(dec), "{down} min");
             assert_eq!(a.credit.amount, Money::parse(amount).unwrap(), "{down} min");
         }
     }
@@ -867,11 +740,7 @@ mod tests {
             .enumerate()
             .map(|(i, m)| {
                 let from = bkk(3, 2 + u32::try_from(i).unwrap(), 0, 0);
-                outage(
-                    u128::try_from(i).unwrap() + 1,
-                    from,
-                    Some(from + TimeDelta::minutes(*m)),
-                )
+                outage(u128::try_from(i).unwrap() + 1, from, Some(from + TimeDelta::minutes(*m)))
             })
             .collect();
         Case::march(outages).run()
@@ -883,32 +752,17 @@ mod tests {
         let r = &three.reliability;
         assert_eq!((r.unplanned_outages, r.restore_minutes_total), (3, 720));
         assert_eq!(r.mean_time_to_restore_minutes, Some(dec("240.00")));
-        assert!(
-            !r.breached(),
-            "3 outages and a 240-minute mean are within the terms"
-        );
+        assert!(!r.breached(), "3 outages and a 240-minute mean are within the terms");
 
         let four = unplanned_each(&[10, 10, 10, 10]);
-        assert_eq!(
-            four.reliability.breaches,
-            [ReliabilityBreach::TooManyUnplannedOutages]
-        );
+        assert_eq!(four.reliability.breaches, [ReliabilityBreach::TooManyUnplannedOutages]);
 
         let slow = unplanned_each(&[240, 241]);
-        assert_eq!(
-            slow.reliability.mean_time_to_restore_minutes,
-            Some(dec("240.50"))
-        );
-        assert_eq!(
-            slow.reliability.breaches,
-            [ReliabilityBreach::MeanTimeToRestoreTooLong]
-        );
+        assert_eq!(slow.reliability.mean_time_to_restore_minutes, Some(dec("240.50")));
+        assert_eq!(slow.reliability.breaches, [ReliabilityBreach::MeanTimeToRestoreTooLong]);
 
         let thirds = unplanned_each(&[100, 100, 101]);
-        assert_eq!(
-            thirds.reliability.mean_time_to_restore_minutes,
-            Some(dec("100.33"))
-        );
+        assert_eq!(thirds.reliability.mean_time_to_restore_minutes, Some(dec("100.33")));
 
         let none = unplanned_each(&[]);
         assert_eq!(none.reliability.mean_time_to_restore_minutes, None);
@@ -935,24 +789,15 @@ mod tests {
             outcome(7, 1, bkk(4, 1, 0, 30), DeadlineStatus::Breached),
         ];
         let r = c.run().reliability;
-        assert_eq!(
-            (r.incidents_met, r.incidents_breached, r.incidents_pending),
-            (2, 1, 1)
-        );
+        assert_eq!((r.incidents_met, r.incidents_breached, r.incidents_pending), (2, 1, 1));
         assert_eq!(r.incidents_within_deadline_percent, Some(dec("66.6666")));
         assert!(!r.breached(), "the terms set no target for the share");
     }
 
     #[test]
     fn union_and_subtract() {
-        assert_eq!(
-            union(vec![(5, 7), (1, 3), (2, 4), (4, 5), (9, 10)]),
-            [(1, 7), (9, 10)]
-        );
-        assert_eq!(
-            subtract(&[(0, 10), (20, 30)], &[(2, 3), (5, 22), (29, 40)]),
-            [(0, 2), (3, 5), (22, 29)]
-        );
+        assert_eq!(union(vec![(5, 7), (1, 3), (2, 4), (4, 5), (9, 10)]), [(1, 7), (9, 10)]);
+        assert_eq!(subtract(&[(0, 10), (20, 30)], &[(2, 3), (5, 22), (29, 40)]), [(0, 2), (3, 5), (22, 29)]);
         assert_eq!(subtract(&[(0, 10)], &[]), [(0, 10)]);
         assert!(subtract(&[(3, 4)], &[(0, 10)]).is_empty());
     }

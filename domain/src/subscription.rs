@@ -89,10 +89,7 @@ pub struct Term {
 
 impl Term {
     /// Errors name `ends_at` when it is not after `starts_at`.
-    pub fn new(
-        starts_at: DateTime<Utc>,
-        ends_at: Option<DateTime<Utc>>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn new(starts_at: DateTime<Utc>, ends_at: Option<DateTime<Utc>>) -> Result<Self, ValidationErrors> {
         match ends_at {
             Some(end) if end <= starts_at => Err(ValidationErrors::single(
                 "ends_at",
@@ -129,10 +126,7 @@ impl Term {
     /// ended; never before its start (then it is empty).
     fn closed_at(self, at: DateTime<Utc>) -> Term {
         let end = at.max(self.starts_at);
-        Term {
-            starts_at: self.starts_at,
-            ends_at: Some(self.ends_at.map_or(end, |current| current.min(end))),
-        }
+        Term { starts_at: self.starts_at, ends_at: Some(self.ends_at.map_or(end, |current| current.min(end))) }
     }
 }
 
@@ -241,11 +235,7 @@ pub fn parse_quantities(
         let field = format!("{prefix}[{i}]");
         let metric = match draft.metric.parse::<Metric>() {
             Ok(metric) if quantities.contains_key(&metric) => {
-                errors.add(
-                    format!("{field}.metric"),
-                    "duplicate",
-                    format!("`{metric}` is given more than once"),
-                );
+                errors.add(format!("{field}.metric"), "duplicate", format!("`{metric}` is given more than once"));
                 None
             }
             Ok(metric) if !priced.contains(&metric) => {
@@ -267,9 +257,7 @@ pub fn parse_quantities(
             Err(e) => {
                 let code = match e {
                     MoneyError::Negative(_) => "negative",
-                    MoneyError::TooPrecise(..)
-                    | MoneyError::NotANumber(_)
-                    | MoneyError::Overflow => "invalid_quantity",
+                    MoneyError::TooPrecise(..) | MoneyError::NotANumber(_) | MoneyError::Overflow => "invalid_quantity",
                 };
                 errors.add(format!("{field}.quantity"), code, e.to_string());
                 None
@@ -280,10 +268,7 @@ pub fn parse_quantities(
                 Some(max) if quantity > max => errors.add(
                     format!("{field}.quantity"),
                     "above_capacity",
-                    format!(
-                        "{quantity} of {} asked; at most {max} per subscription",
-                        metric.resource_label()
-                    ),
+                    format!("{quantity} of {} asked; at most {max} per subscription", metric.resource_label()),
                 ),
                 _ => {
                     quantities.insert(metric, quantity);
@@ -313,8 +298,7 @@ pub fn may_subscribe(
 ) -> Result<(), ProviderNotListed> {
     match listing_status(history, family, now) {
         ListingStatus::Listed => Ok(()),
-        status
-        @ (ListingStatus::NotListed | ListingStatus::Suspended | ListingStatus::Delisted) => {
+        status @ (ListingStatus::NotListed | ListingStatus::Suspended | ListingStatus::Delisted) => {
             Err(ProviderNotListed { family, status })
         }
     }
@@ -322,11 +306,7 @@ pub fn may_subscribe(
 
 /// GSI-13.1: a running (not terminated) subscription whose provider is not listed for its
 /// family at `now` stays visible, flagged "provider not listed".
-pub fn provider_not_listed(
-    subscription: &Subscription,
-    provider_history: &[ListingEntry],
-    now: DateTime<Utc>,
-) -> bool {
+pub fn provider_not_listed(subscription: &Subscription, provider_history: &[ListingEntry], now: DateTime<Utc>) -> bool {
     match subscription.status {
         SubscriptionStatus::Terminated => false,
         SubscriptionStatus::Pending
@@ -341,10 +321,7 @@ pub enum SubscribeRefused {
     #[error(transparent)]
     NotListed(#[from] ProviderNotListed),
     #[error("offering {offering} is {state}; it cannot be subscribed")]
-    OfferingNotAvailable {
-        offering: OfferingId,
-        state: OfferingState,
-    },
+    OfferingNotAvailable { offering: OfferingId, state: OfferingState },
     /// Bad input, by field.
     #[error("{0}")]
     Invalid(ValidationErrors),
@@ -362,21 +339,9 @@ pub fn subscribe(
     let published = |state| state == OfferingState::Published;
     let mut errors = ValidationErrors::new();
     if draft.starts_at < now {
-        errors.add(
-            "starts_at",
-            "in_the_past",
-            format!("a new subscription starts at {now} or later"),
-        );
+        errors.add("starts_at", "in_the_past", format!("a new subscription starts at {now} or later"));
     }
-    build(
-        offering,
-        add_on_offerings,
-        draft,
-        published,
-        errors,
-        SubscriptionStatus::Pending,
-        SubscriptionOrigin::Hub,
-    )
+    build(offering, add_on_offerings, draft, published, errors, SubscriptionStatus::Pending, SubscriptionOrigin::Hub)
 }
 
 /// The onboarding path: a provider operator registers a contract that was running before
@@ -397,11 +362,7 @@ pub fn register_existing(
         );
     }
     if draft.ends_at.is_some_and(|end| end <= now) {
-        errors.add(
-            "ends_at",
-            "already_ended",
-            "the contract has already ended; only running contracts are registered",
-        );
+        errors.add("ends_at", "already_ended", "the contract has already ended; only running contracts are registered");
     }
     build(
         offering,
@@ -424,10 +385,7 @@ fn build(
     origin: SubscriptionOrigin,
 ) -> Result<NewSubscription, SubscribeRefused> {
     if !available(offering.state) {
-        return Err(SubscribeRefused::OfferingNotAvailable {
-            offering: offering.id,
-            state: offering.state,
-        });
+        return Err(SubscribeRefused::OfferingNotAvailable { offering: offering.id, state: offering.state });
     }
     let sla = match &offering.details.role {
         OfferingRole::Base { sla } => Some(sla.clone()),
@@ -440,20 +398,9 @@ fn build(
             None
         }
     };
-    let quantities = errors.collect(parse_quantities(
-        "quantities",
-        &draft.quantities,
-        &offering.details,
-    ));
+    let quantities = errors.collect(parse_quantities("quantities", &draft.quantities, &offering.details));
     if draft.add_ons.len() > MAX_ADD_ONS {
-        errors.add(
-            "add_ons",
-            "too_many",
-            format!(
-                "at most {MAX_ADD_ONS} add-ons (got {})",
-                draft.add_ons.len()
-            ),
-        );
+        errors.add("add_ons", "too_many", format!("at most {MAX_ADD_ONS} add-ons (got {})", draft.add_ons.len()));
     }
     let mut seen = BTreeSet::new();
     let add_ons: Vec<Option<SubscribedAddOn>> = draft
@@ -462,9 +409,7 @@ fn build(
         .enumerate()
         .map(|(i, add_on)| {
             let field = format!("add_ons[{i}]");
-            let found = add_on_offerings
-                .iter()
-                .find(|o| o.id == add_on.offering_id && o.provider == offering.provider);
+            let found = add_on_offerings.iter().find(|o| o.id == add_on.offering_id && o.provider == offering.provider);
             let Some(add_on_offering) = found else {
                 errors.add(
                     format!("{field}.offering_id"),
@@ -474,11 +419,7 @@ fn build(
                 return None;
             };
             if !seen.insert(add_on.offering_id) {
-                errors.add(
-                    format!("{field}.offering_id"),
-                    "duplicate",
-                    "this add-on is already on the subscription",
-                );
+                errors.add(format!("{field}.offering_id"), "duplicate", "this add-on is already on the subscription");
                 return None;
             }
             let sla = match &add_on_offering.details.role {
@@ -505,11 +446,7 @@ fn build(
                 &add_on.quantities,
                 &add_on_offering.details,
             ))?;
-            Some(SubscribedAddOn {
-                offering: add_on.offering_id,
-                quantities,
-                sla,
-            })
+            Some(SubscribedAddOn { offering: add_on.offering_id, quantities, sla })
         })
         .collect();
     let term = errors.collect(Term::new(draft.starts_at, draft.ends_at));
@@ -543,11 +480,7 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         "nothing (final state)".to_owned()
     } else {
-        items
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -556,27 +489,16 @@ pub fn transition(
     state: SubscriptionStatus,
     action: SubscriptionAction,
 ) -> Result<SubscriptionStatus, TransitionRefused> {
-    next_status(state, action).ok_or_else(|| TransitionRefused {
-        state,
-        action,
-        allowed: allowed_actions(state),
-    })
+    next_status(state, action).ok_or_else(|| TransitionRefused { state, action, allowed: allowed_actions(state) })
 }
 
 pub fn allowed_actions(state: SubscriptionStatus) -> Vec<SubscriptionAction> {
-    SubscriptionAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| next_status(state, *a).is_some())
-        .collect()
+    SubscriptionAction::ALL.iter().copied().filter(|a| next_status(state, *a).is_some()).collect()
 }
 
 /// Every (status, action) pair spelled out, no wildcard. A subscription can be terminated
 /// from any state but the last (a cancelled order, a failed set-up, an ended contract).
-fn next_status(
-    state: SubscriptionStatus,
-    action: SubscriptionAction,
-) -> Option<SubscriptionStatus> {
+fn next_status(state: SubscriptionStatus, action: SubscriptionAction) -> Option<SubscriptionStatus> {
     use SubscriptionAction as A;
     use SubscriptionStatus as S;
     match (state, action) {
@@ -584,17 +506,12 @@ fn next_status(
         (S::Provisioning, A::Activate) => Some(S::Active),
         (S::Active, A::Suspend) => Some(S::Suspended),
         (S::Suspended, A::Resume) => Some(S::Active),
-        (S::Pending | S::Provisioning | S::Active | S::Suspended, A::Terminate) => {
-            Some(S::Terminated)
-        }
+        (S::Pending | S::Provisioning | S::Active | S::Suspended, A::Terminate) => Some(S::Terminated),
         (S::Pending, A::Activate | A::Suspend | A::Resume)
         | (S::Provisioning, A::StartProvisioning | A::Suspend | A::Resume)
         | (S::Active, A::StartProvisioning | A::Activate | A::Resume)
         | (S::Suspended, A::StartProvisioning | A::Activate | A::Suspend)
-        | (
-            S::Terminated,
-            A::StartProvisioning | A::Activate | A::Suspend | A::Resume | A::Terminate,
-        ) => None,
+        | (S::Terminated, A::StartProvisioning | A::Activate | A::Suspend | A::Resume | A::Terminate) => None,
     }
 }
 
@@ -643,18 +560,12 @@ pub fn may_register_existing(actor: &Actor, provider: OrganisationId) -> bool {
 
 /// GSI-7.5.2: agencies read their own subscriptions; providers read and act on those they
 /// serve; GIX reads all. The assessor and everyone else see none.
-pub fn subscription_access(
-    actor: &Actor,
-    agency: OrganisationId,
-    provider: OrganisationId,
-) -> Access {
+pub fn subscription_access(actor: &Actor, agency: OrganisationId, provider: OrganisationId) -> Access {
     match actor.role {
         Role::AgencyAdmin | Role::AgencyUser if actor.organisation == agency => Access::Read,
         Role::ProviderOperator if actor.organisation == provider => Access::ReadWrite,
         Role::GixOfficer => Access::Read,
-        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => {
-            Access::None
-        }
+        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => Access::None,
     }
 }
 
@@ -678,30 +589,18 @@ pub fn subscription_scope(actor: &Actor) -> SubscriptionScope {
 
 /// Whether `provider` serves `agency` at all (any subscription, in any state). A provider
 /// reads the profiles of the agencies it serves.
-pub fn serves(
-    subscriptions: &[Subscription],
-    provider: OrganisationId,
-    agency: OrganisationId,
-) -> bool {
-    subscriptions
-        .iter()
-        .any(|s| s.provider == provider && s.agency == agency)
+pub fn serves(subscriptions: &[Subscription], provider: OrganisationId, agency: OrganisationId) -> bool {
+    subscriptions.iter().any(|s| s.provider == provider && s.agency == agency)
 }
 
 /// The agency-profile rule of `access::agency_profile`, extended: a provider operator reads
 /// the profile of an agency its provider serves (`actor_serves_agency`, from [`serves`]).
-pub fn agency_profile_access(
-    actor: &Actor,
-    agency: OrganisationId,
-    actor_serves_agency: bool,
-) -> Access {
+pub fn agency_profile_access(actor: &Actor, agency: OrganisationId, actor_serves_agency: bool) -> Access {
     match actor.role {
         Role::ProviderOperator if actor_serves_agency => Access::Read,
-        Role::ProviderOperator
-        | Role::AgencyAdmin
-        | Role::AgencyUser
-        | Role::GixOfficer
-        | Role::Assessor => access::agency_profile(actor, agency),
+        Role::ProviderOperator | Role::AgencyAdmin | Role::AgencyUser | Role::GixOfficer | Role::Assessor => {
+            access::agency_profile(actor, agency)
+        }
     }
 }
 
@@ -734,9 +633,8 @@ impl SubscriptionFilter {
                 .status
                 .as_deref()
                 .map(|s| {
-                    s.parse::<SubscriptionStatus>().map_err(|e| {
-                        ValidationErrors::single("status", "invalid_choice", e.to_string())
-                    })
+                    s.parse::<SubscriptionStatus>()
+                        .map_err(|e| ValidationErrors::single("status", "invalid_choice", e.to_string()))
                 })
                 .transpose(),
         );
@@ -745,19 +643,14 @@ impl SubscriptionFilter {
                 .family
                 .as_deref()
                 .map(|s| {
-                    s.parse::<ServiceFamily>().map_err(|e| {
-                        ValidationErrors::single("family", "invalid_choice", e.to_string())
-                    })
+                    s.parse::<ServiceFamily>()
+                        .map_err(|e| ValidationErrors::single("family", "invalid_choice", e.to_string()))
                 })
                 .transpose(),
         );
         if let (Some(from), Some(until)) = (draft.from, draft.until) {
             if until <= from {
-                errors.add(
-                    "until",
-                    "not_after_start",
-                    format!("must be after from ({from})"),
-                );
+                errors.add("until", "not_after_start", format!("must be after from ({from})"));
             }
         }
         errors.finish(|| {
@@ -799,19 +692,11 @@ mod tests {
     }
 
     fn listed() -> Vec<ListingEntry> {
-        vec![entry(
-            ServiceFamily::Cloud,
-            ListingAction::List,
-            ListingStatus::Listed,
-            now() - Duration::days(60),
-        )]
+        vec![entry(ServiceFamily::Cloud, ListingAction::List, ListingStatus::Listed, now() - Duration::days(60))]
     }
 
     fn q(metric: &str, quantity: &str) -> QuantityDraft {
-        QuantityDraft {
-            metric: metric.into(),
-            quantity: quantity.into(),
-        }
+        QuantityDraft { metric: metric.into(), quantity: quantity.into() }
     }
 
     fn base() -> Offering {
@@ -825,10 +710,7 @@ mod tests {
             name: "VM backup".into(),
             description: None,
             base_offering_id: Some(OfferingId::from_uuid(Uuid::from_u128(base))),
-            pricing: vec![PricingLineDraft {
-                metric: "backup_gb_month".into(),
-                unit_price: "2".into(),
-            }],
+            pricing: vec![PricingLineDraft { metric: "backup_gb_month".into(), unit_price: "2".into() }],
             sla: sla.then(crate::sla_terms::tests::standard_draft),
             capacity: vec![CapacityLimitDraft {
                 metric: "backup_gb_month".into(),
@@ -852,22 +734,14 @@ mod tests {
     }
 
     fn add_ons() -> Vec<Offering> {
-        vec![offering(
-            2,
-            &add_on_draft(1, false),
-            OfferingState::Published,
-        )]
+        vec![offering(2, &add_on_draft(1, false), OfferingState::Published)]
     }
 
-    fn invalid_fields(
-        result: Result<NewSubscription, SubscribeRefused>,
-    ) -> Vec<(String, &'static str)> {
+    fn invalid_fields(result: Result<NewSubscription, SubscribeRefused>) -> Vec<(String, &'static str)> {
         match result {
-            Err(SubscribeRefused::Invalid(errors)) => errors
-                .errors()
-                .iter()
-                .map(|e| (e.field.clone(), e.code))
-                .collect(),
+            Err(SubscribeRefused::Invalid(errors)) => {
+                errors.errors().iter().map(|e| (e.field.clone(), e.code)).collect()
+            }
             other => panic!("expected invalid input, got {other:?}"),
         }
     }
@@ -886,11 +760,7 @@ mod tests {
     }
 
     fn actor(role: Role, org: OrganisationId) -> Actor {
-        Actor {
-            subject: Subject::parse("u").unwrap(),
-            organisation: org,
-            role,
-        }
+        Actor { subject: Subject::parse("u").unwrap(), organisation: org, role }
     }
 
     #[test]
@@ -901,16 +771,10 @@ mod tests {
         assert_eq!(new.provider, provider());
         assert_eq!(new.agency, agency());
         assert_eq!(new.kind, ServiceKind::Compute);
-        assert_eq!(
-            new.quantities.get(&Metric::VcpuHour),
-            Some(&Quantity::parse("16").unwrap())
-        );
+        assert_eq!(new.quantities.get(&Metric::VcpuHour), Some(&Quantity::parse("16").unwrap()));
         assert_eq!(Some(&new.sla), base().details.role.own_sla());
         assert_eq!(new.add_ons.len(), 1);
-        assert_eq!(
-            new.add_ons[0].sla, None,
-            "the add-on follows the base terms"
-        );
+        assert_eq!(new.add_ons[0].sla, None, "the add-on follows the base terms");
         assert_eq!(new.term.starts_at(), now());
         // Editing the offering later does not touch the frozen copy.
         let mut changed = base();
@@ -919,11 +783,7 @@ mod tests {
         }
         assert_ne!(Some(&new.sla), changed.details.role.own_sla());
         // An add-on with its own terms keeps them too.
-        let own_terms = vec![offering(
-            2,
-            &add_on_draft(1, true),
-            OfferingState::Published,
-        )];
+        let own_terms = vec![offering(2, &add_on_draft(1, true), OfferingState::Published)];
         let new = subscribe(&base(), &own_terms, &listed(), &draft(), now()).unwrap();
         assert!(new.add_ons[0].sla.is_some());
     }
@@ -943,27 +803,12 @@ mod tests {
             "the provider is not on the provider list for cloud (status: not_listed); agencies may subscribe only to listed providers (GSI-13.1)"
         );
         let mut history = listed();
-        history.push(entry(
-            ServiceFamily::Cloud,
-            ListingAction::Suspend,
-            ListingStatus::Suspended,
-            now(),
-        ));
+        history.push(entry(ServiceFamily::Cloud, ListingAction::Suspend, ListingStatus::Suspended, now()));
         assert_eq!(
             may_subscribe(&history, ServiceFamily::Cloud, now()),
-            Err(ProviderNotListed {
-                family: ServiceFamily::Cloud,
-                status: ListingStatus::Suspended
-            })
+            Err(ProviderNotListed { family: ServiceFamily::Cloud, status: ListingStatus::Suspended })
         );
-        assert_eq!(
-            may_subscribe(
-                &history,
-                ServiceFamily::Cloud,
-                now() - Duration::microseconds(1)
-            ),
-            Ok(())
-        );
+        assert_eq!(may_subscribe(&history, ServiceFamily::Cloud, now() - Duration::microseconds(1)), Ok(()));
         // Listed for cloud is not listed for network.
         assert!(may_subscribe(&listed(), ServiceFamily::Network, now()).is_err());
     }
@@ -982,11 +827,7 @@ mod tests {
         for status in SubscriptionStatus::ALL.iter().copied() {
             let s = subscription(status);
             assert!(!provider_not_listed(&s, &history, before), "{status}");
-            assert_eq!(
-                provider_not_listed(&s, &history, after),
-                status != SubscriptionStatus::Terminated,
-                "{status}"
-            );
+            assert_eq!(provider_not_listed(&s, &history, after), status != SubscriptionStatus::Terminated, "{status}");
         }
     }
 
@@ -995,10 +836,7 @@ mod tests {
         let draft_offering = offering(1, &compute_draft(), OfferingState::Draft);
         assert_eq!(
             subscribe(&draft_offering, &add_ons(), &listed(), &draft(), now()),
-            Err(SubscribeRefused::OfferingNotAvailable {
-                offering: draft_offering.id,
-                state: OfferingState::Draft
-            })
+            Err(SubscribeRefused::OfferingNotAvailable { offering: draft_offering.id, state: OfferingState::Draft })
         );
         let retired = offering(1, &compute_draft(), OfferingState::Retired);
         assert!(matches!(
@@ -1043,17 +881,11 @@ mod tests {
         );
         let details = &base().details;
         let err = parse_quantities("quantities", &[q("vcpu_hour", "65")], details).unwrap_err();
-        assert_eq!(
-            err.errors()[0].message,
-            "65 of vCPU asked; at most 64 per subscription"
-        );
+        assert_eq!(err.errors()[0].message, "65 of vCPU asked; at most 64 per subscription");
         d.quantities = vec![];
         d.add_ons = vec![];
         assert!(
-            subscribe(&base(), &add_ons(), &listed(), &d, now())
-                .unwrap()
-                .quantities
-                .is_empty(),
+            subscribe(&base(), &add_ons(), &listed(), &d, now()).unwrap().quantities.is_empty(),
             "pure pay-per-use without sized resources is allowed"
         );
     }
@@ -1065,13 +897,7 @@ mod tests {
         let a_base = offering(5, &compute_draft(), OfferingState::Published);
         let mut other_provider = offering(6, &add_on_draft(1, false), OfferingState::Published);
         other_provider.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
-        let catalog = vec![
-            add_ons()[0].clone(),
-            foreign_base,
-            unpublished,
-            a_base,
-            other_provider,
-        ];
+        let catalog = vec![add_ons()[0].clone(), foreign_base, unpublished, a_base, other_provider];
         let add_on = |id: u128, quantity: &str| AddOnDraft {
             offering_id: OfferingId::from_uuid(Uuid::from_u128(id)),
             quantities: vec![q("backup_gb_month", quantity)],
@@ -1089,20 +915,11 @@ mod tests {
         assert_eq!(
             invalid_fields(subscribe(&base(), &catalog, &listed(), &d, now())),
             [
-                (
-                    "add_ons[0].quantities[0].quantity".to_owned(),
-                    "above_capacity"
-                ),
+                ("add_ons[0].quantities[0].quantity".to_owned(), "above_capacity"),
                 ("add_ons[1].offering_id".to_owned(), "duplicate"),
-                (
-                    "add_ons[2].offering_id".to_owned(),
-                    "not_an_add_on_of_offering"
-                ),
+                ("add_ons[2].offering_id".to_owned(), "not_an_add_on_of_offering"),
                 ("add_ons[3].offering_id".to_owned(), "not_available"),
-                (
-                    "add_ons[4].offering_id".to_owned(),
-                    "not_an_add_on_of_offering"
-                ),
+                ("add_ons[4].offering_id".to_owned(), "not_an_add_on_of_offering"),
                 ("add_ons[5].offering_id".to_owned(), "not_found"),
                 ("add_ons[6].offering_id".to_owned(), "not_found"),
             ]
@@ -1116,20 +933,11 @@ mod tests {
         d.ends_at = Some(d.starts_at);
         assert_eq!(
             invalid_fields(subscribe(&base(), &add_ons(), &listed(), &d, now())),
-            [
-                ("starts_at".to_owned(), "in_the_past"),
-                ("ends_at".to_owned(), "not_after_start"),
-            ]
+            [("starts_at".to_owned(), "in_the_past"), ("ends_at".to_owned(), "not_after_start"),]
         );
         d.starts_at = now() + Duration::days(7);
         d.ends_at = None;
-        assert_eq!(
-            subscribe(&base(), &add_ons(), &listed(), &d, now())
-                .unwrap()
-                .term
-                .ends_at(),
-            None
-        );
+        assert_eq!(subscribe(&base(), &add_ons(), &listed(), &d, now()).unwrap().term.ends_at(), None);
     }
 
     #[test]
@@ -1209,23 +1017,13 @@ mod tests {
                 Some(next) => assert_eq!(transition(state, action), Ok(next), "{state} × {action}"),
                 None => assert_eq!(
                     transition(state, action),
-                    Err(TransitionRefused {
-                        state,
-                        action,
-                        allowed: allowed_actions(state)
-                    }),
+                    Err(TransitionRefused { state, action, allowed: allowed_actions(state) }),
                     "{state} × {action}"
                 ),
             }
         }
-        assert_eq!(
-            allowed_actions(S::Pending),
-            [A::StartProvisioning, A::Terminate]
-        );
-        assert_eq!(
-            allowed_actions(S::Provisioning),
-            [A::Activate, A::Terminate]
-        );
+        assert_eq!(allowed_actions(S::Pending), [A::StartProvisioning, A::Terminate]);
+        assert_eq!(allowed_actions(S::Provisioning), [A::Activate, A::Terminate]);
         assert_eq!(allowed_actions(S::Active), [A::Suspend, A::Terminate]);
         assert_eq!(allowed_actions(S::Suspended), [A::Resume, A::Terminate]);
         assert_eq!(allowed_actions(S::Terminated), []);
@@ -1234,9 +1032,7 @@ mod tests {
             "cannot suspend a subscription that is pending; allowed: start_provisioning, terminate"
         );
         assert_eq!(
-            transition(S::Terminated, A::Resume)
-                .unwrap_err()
-                .to_string(),
+            transition(S::Terminated, A::Resume).unwrap_err().to_string(),
             "cannot resume a subscription that is terminated; allowed: nothing (final state)"
         );
     }
@@ -1252,10 +1048,7 @@ mod tests {
         // An earlier agreed end stays.
         let beyond = now() + Duration::days(400);
         assert_eq!(
-            act(&active, SubscriptionAction::Terminate, beyond)
-                .unwrap()
-                .term
-                .ends_at(),
+            act(&active, SubscriptionAction::Terminate, beyond).unwrap().term.ends_at(),
             Some(now() + Duration::days(365))
         );
         // Terminated before it started: an empty term.
@@ -1267,58 +1060,23 @@ mod tests {
         // Other actions leave the term alone.
         let suspended = act(&active, SubscriptionAction::Suspend, later).unwrap();
         assert_eq!(suspended.term, active.term);
-        assert!(
-            act(
-                &subscription(SubscriptionStatus::Terminated),
-                SubscriptionAction::Terminate,
-                later
-            )
-            .is_err()
-        );
+        assert!(act(&subscription(SubscriptionStatus::Terminated), SubscriptionAction::Terminate, later).is_err());
     }
 
     #[test]
     fn gsi_7_5_2_only_the_serving_provider_changes_states() {
         let other = OrganisationId::from_uuid(Uuid::from_u128(0x99));
         for action in SubscriptionAction::ALL.iter().copied() {
-            assert!(may_act(
-                &actor(Role::ProviderOperator, provider()),
-                provider(),
-                action
-            ));
-            assert!(!may_act(
-                &actor(Role::ProviderOperator, other),
-                provider(),
-                action
-            ));
-            assert!(
-                !may_act(&actor(Role::AgencyAdmin, agency()), provider(), action),
-                "{action}"
-            );
-            assert!(!may_act(
-                &actor(Role::AgencyUser, agency()),
-                provider(),
-                action
-            ));
-            assert!(!may_act(
-                &actor(Role::GixOfficer, other),
-                provider(),
-                action
-            ));
+            assert!(may_act(&actor(Role::ProviderOperator, provider()), provider(), action));
+            assert!(!may_act(&actor(Role::ProviderOperator, other), provider(), action));
+            assert!(!may_act(&actor(Role::AgencyAdmin, agency()), provider(), action), "{action}");
+            assert!(!may_act(&actor(Role::AgencyUser, agency()), provider(), action));
+            assert!(!may_act(&actor(Role::GixOfficer, other), provider(), action));
             assert!(!may_act(&actor(Role::Assessor, other), provider(), action));
         }
-        assert!(may_register_existing(
-            &actor(Role::ProviderOperator, provider()),
-            provider()
-        ));
-        assert!(!may_register_existing(
-            &actor(Role::ProviderOperator, other),
-            provider()
-        ));
-        assert!(!may_register_existing(
-            &actor(Role::AgencyAdmin, agency()),
-            provider()
-        ));
+        assert!(may_register_existing(&actor(Role::ProviderOperator, provider()), provider()));
+        assert!(!may_register_existing(&actor(Role::ProviderOperator, other), provider()));
+        assert!(!may_register_existing(&actor(Role::AgencyAdmin, agency()), provider()));
     }
 
     #[test]
@@ -1329,29 +1087,17 @@ mod tests {
         assert_eq!(access(Role::AgencyUser, agency()), Access::Read);
         assert_eq!(access(Role::AgencyAdmin, other), Access::None);
         assert_eq!(access(Role::AgencyUser, other), Access::None);
-        assert_eq!(
-            access(Role::ProviderOperator, provider()),
-            Access::ReadWrite
-        );
+        assert_eq!(access(Role::ProviderOperator, provider()), Access::ReadWrite);
         assert_eq!(access(Role::ProviderOperator, other), Access::None);
         assert_eq!(access(Role::GixOfficer, other), Access::Read);
         assert_eq!(access(Role::Assessor, other), Access::None);
-        assert_eq!(
-            subscription_scope(&actor(Role::AgencyUser, agency())),
-            SubscriptionScope::OfAgency(agency())
-        );
+        assert_eq!(subscription_scope(&actor(Role::AgencyUser, agency())), SubscriptionScope::OfAgency(agency()));
         assert_eq!(
             subscription_scope(&actor(Role::ProviderOperator, provider())),
             SubscriptionScope::ServedBy(provider())
         );
-        assert_eq!(
-            subscription_scope(&actor(Role::GixOfficer, other)),
-            SubscriptionScope::Everything
-        );
-        assert_eq!(
-            subscription_scope(&actor(Role::Assessor, other)),
-            SubscriptionScope::Nothing
-        );
+        assert_eq!(subscription_scope(&actor(Role::GixOfficer, other)), SubscriptionScope::Everything);
+        assert_eq!(subscription_scope(&actor(Role::Assessor, other)), SubscriptionScope::Nothing);
     }
 
     #[test]
@@ -1362,20 +1108,11 @@ mod tests {
         assert!(!serves(&subs, other, agency()));
         assert!(!serves(&subs, provider(), other));
         let op = actor(Role::ProviderOperator, provider());
-        assert_eq!(
-            agency_profile_access(&op, agency(), serves(&subs, provider(), agency())),
-            Access::Read
-        );
+        assert_eq!(agency_profile_access(&op, agency(), serves(&subs, provider(), agency())), Access::Read);
         assert_eq!(agency_profile_access(&op, other, false), Access::None);
         // The agency's own rule is unchanged.
-        assert_eq!(
-            agency_profile_access(&actor(Role::AgencyAdmin, agency()), agency(), false),
-            Access::ReadWrite
-        );
-        assert_eq!(
-            agency_profile_access(&actor(Role::AgencyAdmin, other), agency(), true),
-            Access::None
-        );
+        assert_eq!(agency_profile_access(&actor(Role::AgencyAdmin, agency()), agency(), false), Access::ReadWrite);
+        assert_eq!(agency_profile_access(&actor(Role::AgencyAdmin, other), agency(), true), Access::None);
     }
 
     #[test]
@@ -1392,20 +1129,8 @@ mod tests {
             })
             .matches(&s)
         );
-        assert!(
-            !parse(SubscriptionFilterDraft {
-                status: Some("pending".into()),
-                ..Default::default()
-            })
-            .matches(&s)
-        );
-        assert!(
-            !parse(SubscriptionFilterDraft {
-                family: Some("network".into()),
-                ..Default::default()
-            })
-            .matches(&s)
-        );
+        assert!(!parse(SubscriptionFilterDraft { status: Some("pending".into()), ..Default::default() }).matches(&s));
+        assert!(!parse(SubscriptionFilterDraft { family: Some("network".into()), ..Default::default() }).matches(&s));
         assert!(
             !SubscriptionFilter {
                 provider: Some(OrganisationId::from_uuid(Uuid::from_u128(0x99))),
@@ -1413,22 +1138,15 @@ mod tests {
             }
             .matches(&s)
         );
-        let range =
-            |from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>| SubscriptionFilter {
-                from,
-                until,
-                ..Default::default()
-            };
-        assert!(
-            !range(None, Some(now())).matches(&s),
-            "ends where the term starts"
-        );
+        let range = |from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>| SubscriptionFilter {
+            from,
+            until,
+            ..Default::default()
+        };
+        assert!(!range(None, Some(now())).matches(&s), "ends where the term starts");
         assert!(range(None, Some(now() + Duration::microseconds(1))).matches(&s));
         let end = now() + Duration::days(365);
-        assert!(
-            !range(Some(end), None).matches(&s),
-            "starts where the term ends"
-        );
+        assert!(!range(Some(end), None).matches(&s), "starts where the term ends");
         assert!(range(Some(end - Duration::microseconds(1)), None).matches(&s));
         let errors = SubscriptionFilter::parse(&SubscriptionFilterDraft {
             status: Some("running".into()),
@@ -1438,18 +1156,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        let fields: Vec<(&str, &str)> = errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                ("status", "invalid_choice"),
-                ("family", "invalid_choice"),
-                ("until", "not_after_start"),
-            ]
-        );
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(fields, [("status", "invalid_choice"), ("family", "invalid_choice"), ("until", "not_after_start"),]);
     }
 }

@@ -5,12 +5,10 @@
 //! declared there and build [`SubscriptionParties`] from a loaded subscription.
 
 use crate::access::Access;
-use crate::ids::{Id, OrganisationId};
+use crate::ids::OrganisationId;
 use crate::role::{Actor, Role};
 
-/// Marker for subscription ids.
-pub enum SubscriptionMarker {}
-pub type SubscriptionId = Id<SubscriptionMarker>;
+pub use crate::subscription::SubscriptionId;
 
 /// Which agency subscribes and which provider serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,15 +41,9 @@ impl SubscriptionParties {
     /// GSI-7.5.8 lets any user of the agency report and follow incidents.
     pub fn party_of(&self, actor: &Actor) -> Option<Party> {
         match actor.role {
-            Role::AgencyAdmin | Role::AgencyUser if actor.organisation == self.agency => {
-                Some(Party::Agency)
-            }
+            Role::AgencyAdmin | Role::AgencyUser if actor.organisation == self.agency => Some(Party::Agency),
             Role::ProviderOperator if actor.organisation == self.provider => Some(Party::Provider),
-            Role::AgencyAdmin
-            | Role::AgencyUser
-            | Role::ProviderOperator
-            | Role::GixOfficer
-            | Role::Assessor => None,
+            Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::GixOfficer | Role::Assessor => None,
         }
     }
 
@@ -62,10 +54,7 @@ impl SubscriptionParties {
         match (self.party_of(actor), actor.role) {
             (Some(_), _) => Access::ReadWrite,
             (None, Role::GixOfficer) => Access::Read,
-            (
-                None,
-                Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor,
-            ) => Access::None,
+            (None, Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor) => Access::None,
         }
     }
 }
@@ -99,40 +88,20 @@ pub(crate) mod tests {
 
     /// Subscription `n` of AGENCY, served by PROVIDER.
     pub(crate) fn parties(n: u128) -> SubscriptionParties {
-        SubscriptionParties {
-            subscription: subscription(n),
-            agency: org(AGENCY),
-            provider: org(PROVIDER),
-        }
+        SubscriptionParties { subscription: subscription(n), agency: org(AGENCY), provider: org(PROVIDER) }
     }
 
     #[test]
     fn gsi_7_5_8_parties_and_access_table() {
         let p = parties(1);
         let cases = [
-            (
-                actor(Role::AgencyAdmin, AGENCY),
-                Some(Party::Agency),
-                Access::ReadWrite,
-            ),
-            (
-                actor(Role::AgencyUser, AGENCY),
-                Some(Party::Agency),
-                Access::ReadWrite,
-            ),
-            (
-                actor(Role::ProviderOperator, PROVIDER),
-                Some(Party::Provider),
-                Access::ReadWrite,
-            ),
+            (actor(Role::AgencyAdmin, AGENCY), Some(Party::Agency), Access::ReadWrite),
+            (actor(Role::AgencyUser, AGENCY), Some(Party::Agency), Access::ReadWrite),
+            (actor(Role::ProviderOperator, PROVIDER), Some(Party::Provider), Access::ReadWrite),
             (actor(Role::GixOfficer, 9), None, Access::Read),
             (actor(Role::AgencyAdmin, OTHER_AGENCY), None, Access::None),
             (actor(Role::AgencyUser, OTHER_AGENCY), None, Access::None),
-            (
-                actor(Role::ProviderOperator, OTHER_PROVIDER),
-                None,
-                Access::None,
-            ),
+            (actor(Role::ProviderOperator, OTHER_PROVIDER), None, Access::None),
             // A provider operator whose organisation id happens to be the agency's is
             // still not the agency.
             (actor(Role::ProviderOperator, AGENCY), None, Access::None),

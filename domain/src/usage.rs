@@ -40,10 +40,7 @@ pub enum UsageRecordMarker {}
 /// Our id of a stored usage record (the provider has its own, [`ProviderRecordId`]).
 pub type UsageRecordId = Id<UsageRecordMarker>;
 
-/// Marker for subscriptions, as usage refers to them. The subscription aggregate itself is
-/// defined with the catalog; this alias should become a re-export of its id type.
-pub enum SubscriptionMarker {}
-pub type SubscriptionId = Id<SubscriptionMarker>;
+pub use crate::subscription::SubscriptionId;
 
 pub const RECORD_ID_MAX: usize = 128;
 /// The default; the HTTP layer makes it configurable.
@@ -115,10 +112,7 @@ pub enum InvalidPeriod {
     #[error(
         "the period must lie within one Asia/Bangkok month ({month} ends at {month_end}); send one record per month"
     )]
-    CrossesMonth {
-        month: Month,
-        month_end: DateTime<Utc>,
-    },
+    CrossesMonth { month: Month, month_end: DateTime<Utc> },
 }
 
 impl UsagePeriod {
@@ -130,10 +124,7 @@ impl UsagePeriod {
         }
         let month = Month::containing(start);
         if end > month.end() {
-            return Err(InvalidPeriod::CrossesMonth {
-                month,
-                month_end: month.end(),
-            });
+            return Err(InvalidPeriod::CrossesMonth { month, month_end: month.end() });
         }
         Ok(Self { start, end })
     }
@@ -190,13 +181,7 @@ impl UsageRecord {
     pub fn parse(draft: &UsageRecordDraft) -> Result<Self, Vec<UsageProblem>> {
         let mut problems = Vec::new();
         let record_id = ProviderRecordId::parse(&draft.record_id)
-            .map_err(|e| {
-                problems.push(UsageProblem::new(
-                    UsageReason::InvalidRecordId,
-                    "record_id",
-                    e.to_string(),
-                ))
-            })
+            .map_err(|e| problems.push(UsageProblem::new(UsageReason::InvalidRecordId, "record_id", e.to_string())))
             .ok();
         let subscription = draft
             .subscription_id
@@ -206,32 +191,17 @@ impl UsageRecord {
                 problems.push(UsageProblem::new(
                     UsageReason::InvalidSubscriptionId,
                     "subscription_id",
-                    format!(
-                        "`{}` is not a subscription id (a UUID)",
-                        draft.subscription_id
-                    ),
+                    format!("`{}` is not a subscription id (a UUID)", draft.subscription_id),
                 ))
             })
             .ok();
         let metric = draft
             .metric
             .parse::<Metric>()
-            .map_err(|e| {
-                problems.push(UsageProblem::new(
-                    UsageReason::UnknownMetric,
-                    "metric",
-                    e.to_string(),
-                ))
-            })
+            .map_err(|e| problems.push(UsageProblem::new(UsageReason::UnknownMetric, "metric", e.to_string())))
             .ok();
         let quantity = Quantity::parse(&draft.quantity)
-            .map_err(|e| {
-                problems.push(UsageProblem::new(
-                    UsageReason::InvalidQuantity,
-                    "quantity",
-                    e.to_string(),
-                ))
-            })
+            .map_err(|e| problems.push(UsageProblem::new(UsageReason::InvalidQuantity, "quantity", e.to_string())))
             .ok();
         let period = UsagePeriod::new(draft.period_start, draft.period_end)
             .map_err(|e| {
@@ -245,32 +215,16 @@ impl UsageRecord {
         let corrects = match draft.corrects.as_deref() {
             None => Some(None),
             Some(raw) => ProviderRecordId::parse(raw)
-                .map_err(|e| {
-                    problems.push(UsageProblem::new(
-                        UsageReason::InvalidCorrects,
-                        "corrects",
-                        e.to_string(),
-                    ))
-                })
+                .map_err(|e| problems.push(UsageProblem::new(UsageReason::InvalidCorrects, "corrects", e.to_string())))
                 .ok()
                 .map(Some),
         };
         match (record_id, subscription, metric, quantity, period, corrects) {
-            (
-                Some(record_id),
-                Some(subscription),
-                Some(metric),
-                Some(quantity),
-                Some(period),
-                Some(corrects),
-            ) if problems.is_empty() => Ok(UsageRecord {
-                record_id,
-                subscription,
-                metric,
-                quantity,
-                period,
-                corrects,
-            }),
+            (Some(record_id), Some(subscription), Some(metric), Some(quantity), Some(period), Some(corrects))
+                if problems.is_empty() =>
+            {
+                Ok(UsageRecord { record_id, subscription, metric, quantity, period, corrects })
+            }
             _ => Err(problems),
         }
     }
@@ -312,11 +266,7 @@ pub struct UsageProblem {
 
 impl UsageProblem {
     fn new(reason: UsageReason, field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            reason,
-            field,
-            message: message.into(),
-        }
+        Self { reason, field, message: message.into() }
     }
 }
 
@@ -392,11 +342,7 @@ pub fn check_record(
                 Some(term) if term.covers(record.period) => {}
                 Some(term) => problems.push(UsageProblem::new(
                     UsageReason::PeriodOutsideActiveTerm,
-                    if record.period.start() < term.start {
-                        "period_start"
-                    } else {
-                        "period_end"
-                    },
+                    if record.period.start() < term.start { "period_start" } else { "period_end" },
                     match term.end {
                         Some(end) => format!(
                             "the period must lie within the subscription's active term {} – {}",
@@ -421,10 +367,7 @@ pub fn check_record(
         problems.push(UsageProblem::new(
             UsageReason::PeriodInFuture,
             "period_end",
-            format!(
-                "usage can only be reported for time that has passed (now is {})",
-                now.to_rfc3339()
-            ),
+            format!("usage can only be reported for time that has passed (now is {})", now.to_rfc3339()),
         ));
     }
     match &record.corrects {
@@ -515,17 +458,9 @@ pub fn classify_batch(
         .iter()
         .map(|record| {
             if let Some(existing) = stored.get(&record.record_id) {
-                if existing.record == **record {
-                    Classification::DuplicateOfStored
-                } else {
-                    Classification::Conflict
-                }
+                if existing.record == **record { Classification::DuplicateOfStored } else { Classification::Conflict }
             } else if let Some(earlier) = first_in_batch.get(&record.record_id) {
-                if *earlier == *record {
-                    Classification::DuplicateInBatch
-                } else {
-                    Classification::Conflict
-                }
+                if *earlier == *record { Classification::DuplicateInBatch } else { Classification::Conflict }
             } else {
                 first_in_batch.insert(&record.record_id, record);
                 Classification::New
@@ -535,10 +470,7 @@ pub fn classify_batch(
 }
 
 /// The conflicting record ids of a classified batch, each once, in order of appearance.
-pub fn conflicting_ids(
-    records: &[&UsageRecord],
-    classes: &[Classification],
-) -> Vec<ProviderRecordId> {
+pub fn conflicting_ids(records: &[&UsageRecord], classes: &[Classification]) -> Vec<ProviderRecordId> {
     let mut ids: Vec<ProviderRecordId> = Vec::new();
     for (record, class) in records.iter().zip(classes) {
         if *class == Classification::Conflict && !ids.contains(&record.record_id) {
@@ -580,11 +512,9 @@ impl BatchRefused {
             BatchRefused::Empty => {
                 errors.add("records", "required", "a batch holds at least one record");
             }
-            BatchRefused::TooMany { got, max } => errors.add(
-                "records",
-                "too_many",
-                format!("a batch holds at most {max} records (got {got})"),
-            ),
+            BatchRefused::TooMany { got, max } => {
+                errors.add("records", "too_many", format!("a batch holds at most {max} records (got {got})"))
+            }
             BatchRefused::InvalidRecords(bad) => {
                 for record in bad {
                     for p in &record.problems {
@@ -601,10 +531,7 @@ impl BatchRefused {
                 errors.add(
                     "records",
                     "conflict",
-                    format!(
-                        "already stored with different content: {}",
-                        listed.join(", ")
-                    ),
+                    format!("already stored with different content: {}", listed.join(", ")),
                 );
             }
         }
@@ -645,18 +572,11 @@ pub fn validate_batch(
         return Err(BatchRefused::Empty);
     }
     if drafts.len() > max_records {
-        return Err(BatchRefused::TooMany {
-            got: drafts.len(),
-            max: max_records,
-        });
+        return Err(BatchRefused::TooMany { got: drafts.len(), max: max_records });
     }
-    let parsed: Vec<Result<UsageRecord, Vec<UsageProblem>>> =
-        drafts.iter().map(UsageRecord::parse).collect();
-    let well_formed: Vec<(usize, &UsageRecord)> = parsed
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.as_ref().ok().map(|r| (i, r)))
-        .collect();
+    let parsed: Vec<Result<UsageRecord, Vec<UsageProblem>>> = drafts.iter().map(UsageRecord::parse).collect();
+    let well_formed: Vec<(usize, &UsageRecord)> =
+        parsed.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|r| (i, r))).collect();
     let records: Vec<&UsageRecord> = well_formed.iter().map(|(_, r)| *r).collect();
     let classes = classify_batch(&records, stored);
 
@@ -670,13 +590,7 @@ pub fn validate_batch(
         if *class == Classification::DuplicateOfStored {
             continue;
         }
-        let found = check_record(
-            record,
-            caller,
-            subscriptions.get(&record.subscription),
-            stored,
-            now,
-        );
+        let found = check_record(record, caller, subscriptions.get(&record.subscription), stored, now);
         if !found.is_empty() {
             problems.entry(*index).or_default().extend(found);
         }
@@ -686,19 +600,14 @@ pub fn validate_batch(
     let mut corrections: BTreeMap<&ProviderRecordId, Vec<(usize, Quantity)>> = BTreeMap::new();
     for ((index, record), class) in well_formed.iter().zip(&classes) {
         if let (Classification::New, Some(target)) = (class, &record.corrects) {
-            corrections
-                .entry(target)
-                .or_default()
-                .push((*index, record.quantity));
+            corrections.entry(target).or_default().push((*index, record.quantity));
         }
     }
     for (target, items) in corrections {
         let Some(original) = stored.get(target).filter(|o| !o.record.is_correction()) else {
             continue;
         };
-        let net = items
-            .iter()
-            .try_fold(original.net_quantity, |acc, (_, q)| acc.checked_add(*q));
+        let net = items.iter().try_fold(original.net_quantity, |acc, (_, q)| acc.checked_add(*q));
         let below_zero = net.is_none_or(Quantity::is_negative);
         if below_zero {
             for (index, _) in items {
@@ -720,10 +629,7 @@ pub fn validate_batch(
                 .into_iter()
                 .map(|(index, problems)| BadRecord {
                     index,
-                    record_id: drafts
-                        .get(index)
-                        .map(|d| d.record_id.clone())
-                        .unwrap_or_default(),
+                    record_id: drafts.get(index).map(|d| d.record_id.clone()).unwrap_or_default(),
                     problems,
                 })
                 .collect(),
@@ -733,20 +639,10 @@ pub fn validate_batch(
     if !conflicts.is_empty() {
         return Err(BatchRefused::Conflicts(conflicts));
     }
-    let duplicates = classes
-        .iter()
-        .filter(|c| **c != Classification::New)
-        .count();
-    let new = records
-        .iter()
-        .zip(&classes)
-        .filter(|(_, c)| **c == Classification::New)
-        .map(|(r, _)| (*r).clone())
-        .collect();
-    Ok(AcceptedBatch {
-        records: new,
-        duplicates,
-    })
+    let duplicates = classes.iter().filter(|c| **c != Classification::New).count();
+    let new =
+        records.iter().zip(&classes).filter(|(_, c)| **c == Classification::New).map(|(r, _)| (*r).clone()).collect();
+    Ok(AcceptedBatch { records: new, duplicates })
 }
 
 #[cfg(test)]
@@ -780,36 +676,19 @@ pub(crate) mod tests {
             provider: PROVIDER,
             agency: AGENCY,
             priced_metrics: [Metric::VcpuHour, Metric::StorageGbMonth].into(),
-            active_term: Some(ActiveTerm {
-                start: utc(2026, 1, 1, 0, 0),
-                end: None,
-            }),
+            active_term: Some(ActiveTerm { start: utc(2026, 1, 1, 0, 0), end: None }),
         }
     }
 
     fn contexts() -> BTreeMap<SubscriptionId, SubscriptionContext> {
-        let others = SubscriptionContext {
-            subscription: OTHERS_SUB,
-            provider: OTHER_PROVIDER,
-            ..context()
-        };
-        let never = SubscriptionContext {
-            subscription: NEVER_ACTIVE_SUB,
-            active_term: None,
-            ..context()
-        };
+        let others = SubscriptionContext { subscription: OTHERS_SUB, provider: OTHER_PROVIDER, ..context() };
+        let never = SubscriptionContext { subscription: NEVER_ACTIVE_SUB, active_term: None, ..context() };
         let ended = SubscriptionContext {
             subscription: ENDED_SUB,
-            active_term: Some(ActiveTerm {
-                start: utc(2026, 1, 1, 0, 0),
-                end: Some(utc(2026, 2, 1, 0, 0)),
-            }),
+            active_term: Some(ActiveTerm { start: utc(2026, 1, 1, 0, 0), end: Some(utc(2026, 2, 1, 0, 0)) }),
             ..context()
         };
-        [context(), others, never, ended]
-            .into_iter()
-            .map(|c| (c.subscription, c))
-            .collect()
+        [context(), others, never, ended].into_iter().map(|c| (c.subscription, c)).collect()
     }
 
     /// vCPU-hours for one hour on 2 March 2026 (Bangkok and UTC alike).
@@ -826,10 +705,7 @@ pub(crate) mod tests {
     }
 
     fn correction(record_id: &str, corrects: &str, quantity: &str) -> UsageRecordDraft {
-        UsageRecordDraft {
-            corrects: Some(corrects.into()),
-            ..draft(record_id, quantity)
-        }
+        UsageRecordDraft { corrects: Some(corrects.into()), ..draft(record_id, quantity) }
     }
 
     fn stored_map(items: &[(UsageRecordDraft, &str)]) -> BTreeMap<ProviderRecordId, StoredUsage> {
@@ -837,13 +713,7 @@ pub(crate) mod tests {
             .iter()
             .map(|(d, net)| {
                 let record = UsageRecord::parse(d).unwrap();
-                (
-                    record.record_id.clone(),
-                    StoredUsage {
-                        record,
-                        net_quantity: Quantity::parse(net).unwrap(),
-                    },
-                )
+                (record.record_id.clone(), StoredUsage { record, net_quantity: Quantity::parse(net).unwrap() })
             })
             .collect()
     }
@@ -852,70 +722,37 @@ pub(crate) mod tests {
         drafts: &[UsageRecordDraft],
         stored: &BTreeMap<ProviderRecordId, StoredUsage>,
     ) -> Result<AcceptedBatch, BatchRefused> {
-        validate_batch(
-            drafts,
-            PROVIDER,
-            &contexts(),
-            stored,
-            now(),
-            DEFAULT_MAX_BATCH_RECORDS,
-        )
+        validate_batch(drafts, PROVIDER, &contexts(), stored, now(), DEFAULT_MAX_BATCH_RECORDS)
     }
 
     fn codes_of(refused: &BatchRefused) -> Vec<(usize, Vec<&'static str>)> {
         match refused {
-            BatchRefused::InvalidRecords(bad) => bad
-                .iter()
-                .map(|b| {
-                    (
-                        b.index,
-                        b.problems.iter().map(|p| p.reason.as_str()).collect(),
-                    )
-                })
-                .collect(),
+            BatchRefused::InvalidRecords(bad) => {
+                bad.iter().map(|b| (b.index, b.problems.iter().map(|p| p.reason.as_str()).collect())).collect()
+            }
             other => panic!("expected invalid records, got {other:?}"),
         }
     }
 
     fn actor(role: Role) -> Actor {
-        Actor {
-            subject: Subject::parse("u").unwrap(),
-            organisation: PROVIDER,
-            role,
-        }
+        Actor { subject: Subject::parse("u").unwrap(), organisation: PROVIDER, role }
     }
 
     #[test]
     fn gsi_7_1_only_provider_staff_submit_usage() {
         for role in Role::ALL {
-            assert_eq!(
-                may_submit_usage(&actor(role)),
-                role == Role::ProviderOperator,
-                "{role}"
-            );
+            assert_eq!(may_submit_usage(&actor(role)), role == Role::ProviderOperator, "{role}");
         }
     }
 
     #[test]
     fn record_ids_are_bounded_and_kept_exactly() {
-        assert_eq!(
-            ProviderRecordId::parse("inv-1/ก").unwrap().as_str(),
-            "inv-1/ก"
-        );
+        assert_eq!(ProviderRecordId::parse("inv-1/ก").unwrap().as_str(), "inv-1/ก");
         assert!(ProviderRecordId::parse(&"x".repeat(128)).is_ok());
-        assert_eq!(
-            ProviderRecordId::parse(&"x".repeat(129)),
-            Err(InvalidRecordId::TooLong(129))
-        );
+        assert_eq!(ProviderRecordId::parse(&"x".repeat(129)), Err(InvalidRecordId::TooLong(129)));
         assert_eq!(ProviderRecordId::parse(""), Err(InvalidRecordId::Empty));
-        assert_eq!(
-            ProviderRecordId::parse(" a"),
-            Err(InvalidRecordId::InvalidCharacters)
-        );
-        assert_eq!(
-            ProviderRecordId::parse("a\tb"),
-            Err(InvalidRecordId::InvalidCharacters)
-        );
+        assert_eq!(ProviderRecordId::parse(" a"), Err(InvalidRecordId::InvalidCharacters));
+        assert_eq!(ProviderRecordId::parse("a\tb"), Err(InvalidRecordId::InvalidCharacters));
     }
 
     #[test]
@@ -924,23 +761,13 @@ pub(crate) mod tests {
         let p = UsagePeriod::new(utc(2026, 1, 31, 23, 30), utc(2026, 1, 31, 23, 45)).unwrap();
         assert_eq!(p.month(), Month::new(2026, 2).unwrap());
         let p = UsagePeriod::new(utc(2026, 1, 31, 16, 0), utc(2026, 1, 31, 17, 0)).unwrap();
-        assert_eq!(
-            p.month(),
-            Month::new(2026, 1).unwrap(),
-            "ends exactly at Bangkok midnight: still January"
-        );
+        assert_eq!(p.month(), Month::new(2026, 1).unwrap(), "ends exactly at Bangkok midnight: still January");
         // The whole month is one record.
         let jan = Month::new(2026, 1).unwrap();
-        assert_eq!(
-            UsagePeriod::new(jan.start(), jan.end()).unwrap().month(),
-            jan
-        );
+        assert_eq!(UsagePeriod::new(jan.start(), jan.end()).unwrap().month(), jan);
         assert_eq!(
             UsagePeriod::new(utc(2026, 1, 31, 16, 30), utc(2026, 1, 31, 17, 1)),
-            Err(InvalidPeriod::CrossesMonth {
-                month: jan,
-                month_end: utc(2026, 1, 31, 17, 0)
-            })
+            Err(InvalidPeriod::CrossesMonth { month: jan, month_end: utc(2026, 1, 31, 17, 0) })
         );
         assert_eq!(
             UsagePeriod::new(utc(2026, 1, 5, 0, 0), utc(2026, 1, 5, 0, 0)),
@@ -972,10 +799,7 @@ pub(crate) mod tests {
             corrects: Some(" x".into()),
         };
         let problems = UsageRecord::parse(&bad).unwrap_err();
-        let got: Vec<(&str, &str)> = problems
-            .iter()
-            .map(|p| (p.field, p.reason.as_str()))
-            .collect();
+        let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.field, p.reason.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -994,10 +818,7 @@ pub(crate) mod tests {
         let accepted = validate(&[draft("a", "1.5"), draft("b", "0")], &BTreeMap::new()).unwrap();
         assert_eq!(accepted.accepted(), 2);
         assert_eq!(accepted.duplicates, 0);
-        assert_eq!(
-            accepted.records[0].quantity,
-            Quantity::parse("1.5").unwrap()
-        );
+        assert_eq!(accepted.records[0].quantity, Quantity::parse("1.5").unwrap());
         assert_eq!(accepted.records[1].record_id.as_str(), "b");
     }
 
@@ -1006,16 +827,9 @@ pub(crate) mod tests {
         let drafts = vec![
             draft("ok-0", "1"),
             // 1: another provider's subscription: nothing else is said about it.
-            UsageRecordDraft {
-                subscription_id: OTHERS_SUB.to_string(),
-                metric: "kwh".into(),
-                ..draft("r1", "1")
-            },
+            UsageRecordDraft { subscription_id: OTHERS_SUB.to_string(), metric: "kwh".into(), ..draft("r1", "1") },
             // 2: unpriced metric and negative quantity.
-            UsageRecordDraft {
-                metric: "kwh".into(),
-                ..draft("r2", "-1")
-            },
+            UsageRecordDraft { metric: "kwh".into(), ..draft("r2", "-1") },
             draft("ok-3", "2"),
             // 4: before the term starts, and (separately) in the future is impossible here.
             UsageRecordDraft {
@@ -1030,10 +844,7 @@ pub(crate) mod tests {
                 ..draft("r5", "1")
             },
             // 6: a subscription that never became active.
-            UsageRecordDraft {
-                subscription_id: NEVER_ACTIVE_SUB.to_string(),
-                ..draft("r6", "1")
-            },
+            UsageRecordDraft { subscription_id: NEVER_ACTIVE_SUB.to_string(), ..draft("r6", "1") },
             // 7: after the subscription ended.
             UsageRecordDraft {
                 subscription_id: ENDED_SUB.to_string(),
@@ -1042,15 +853,9 @@ pub(crate) mod tests {
                 ..draft("r7", "1")
             },
             // 8: unknown subscription id.
-            UsageRecordDraft {
-                subscription_id: Uuid::from_u128(999).to_string(),
-                ..draft("r8", "1")
-            },
+            UsageRecordDraft { subscription_id: Uuid::from_u128(999).to_string(), ..draft("r8", "1") },
             // 9: malformed.
-            UsageRecordDraft {
-                period_end: utc(2026, 3, 2, 3, 0),
-                ..draft("r9", "abc")
-            },
+            UsageRecordDraft { period_end: utc(2026, 3, 2, 3, 0), ..draft("r9", "abc") },
             // 10: crosses the Bangkok month boundary.
             UsageRecordDraft {
                 period_start: utc(2026, 2, 28, 16, 0),
@@ -1073,9 +878,7 @@ pub(crate) mod tests {
                 (10, vec!["period_crosses_month"]),
             ]
         );
-        let BatchRefused::InvalidRecords(bad) = &refused else {
-            unreachable!()
-        };
+        let BatchRefused::InvalidRecords(bad) = &refused else { unreachable!() };
         assert_eq!(bad[0].record_id, "r1");
         let errors = refused.to_validation_errors();
         assert_eq!(errors.errors()[0].field, "records[1].subscription_id");
@@ -1088,16 +891,9 @@ pub(crate) mod tests {
     #[test]
     fn period_boundaries_against_now_and_term() {
         // Ending exactly now is allowed; one second later is not.
-        let at_now = UsageRecordDraft {
-            period_start: utc(2026, 3, 10, 11, 0),
-            period_end: now(),
-            ..draft("a", "1")
-        };
+        let at_now = UsageRecordDraft { period_start: utc(2026, 3, 10, 11, 0), period_end: now(), ..draft("a", "1") };
         assert!(validate(std::slice::from_ref(&at_now), &BTreeMap::new()).is_ok());
-        let later = UsageRecordDraft {
-            period_end: now() + chrono::Duration::seconds(1),
-            ..at_now
-        };
+        let later = UsageRecordDraft { period_end: now() + chrono::Duration::seconds(1), ..at_now };
         assert!(validate(&[later], &BTreeMap::new()).is_err());
         // Starting exactly at the term start and ending exactly at the term end are inside.
         let ended_edge = UsageRecordDraft {
@@ -1113,12 +909,7 @@ pub(crate) mod tests {
             ..ended_edge.clone()
         };
         // 2026-01-31 23:00 UTC is February in Bangkok; the term end is also February.
-        assert_eq!(
-            validate(&[ended_edge, ended_last], &BTreeMap::new())
-                .unwrap()
-                .accepted(),
-            2
-        );
+        assert_eq!(validate(&[ended_edge, ended_last], &BTreeMap::new()).unwrap().accepted(), 2);
     }
 
     #[test]
@@ -1144,20 +935,9 @@ pub(crate) mod tests {
     #[test]
     fn same_id_with_different_content_is_a_conflict() {
         let stored = stored_map(&[(draft("a", "1"), "1"), (draft("c", "3"), "3")]);
-        let refused = validate(
-            &[
-                draft("a", "2"),
-                draft("b", "1"),
-                draft("c", "3"),
-                draft("a", "5"),
-            ],
-            &stored,
-        )
-        .unwrap_err();
-        assert_eq!(
-            refused,
-            BatchRefused::Conflicts(vec![ProviderRecordId::parse("a").unwrap()])
-        );
+        let refused =
+            validate(&[draft("a", "2"), draft("b", "1"), draft("c", "3"), draft("a", "5")], &stored).unwrap_err();
+        assert_eq!(refused, BatchRefused::Conflicts(vec![ProviderRecordId::parse("a").unwrap()]));
         assert_eq!(refused.to_validation_errors().errors()[0].code, "conflict");
     }
 
@@ -1165,30 +945,18 @@ pub(crate) mod tests {
     fn duplicates_and_conflicts_within_one_batch() {
         let accepted = validate(&[draft("a", "1"), draft("a", "1")], &BTreeMap::new()).unwrap();
         assert_eq!((accepted.accepted(), accepted.duplicates), (1, 1));
-        let refused = validate(
-            &[draft("a", "1"), draft("b", "1"), draft("a", "2")],
-            &BTreeMap::new(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            refused,
-            BatchRefused::Conflicts(vec![ProviderRecordId::parse("a").unwrap()])
-        );
+        let refused = validate(&[draft("a", "1"), draft("b", "1"), draft("a", "2")], &BTreeMap::new()).unwrap_err();
+        assert_eq!(refused, BatchRefused::Conflicts(vec![ProviderRecordId::parse("a").unwrap()]));
     }
 
     #[test]
     fn classification_table() {
         let stored = stored_map(&[(draft("s", "1"), "1")]);
-        let records: Vec<UsageRecord> = [
-            draft("s", "1"),
-            draft("s", "2"),
-            draft("n", "1"),
-            draft("n", "1"),
-            draft("n", "2"),
-        ]
-        .iter()
-        .map(|d| UsageRecord::parse(d).unwrap())
-        .collect();
+        let records: Vec<UsageRecord> =
+            [draft("s", "1"), draft("s", "2"), draft("n", "1"), draft("n", "1"), draft("n", "2")]
+                .iter()
+                .map(|d| UsageRecord::parse(d).unwrap())
+                .collect();
         let refs: Vec<&UsageRecord> = records.iter().collect();
         let classes = classify_batch(&refs, &stored);
         assert_eq!(
@@ -1201,10 +969,7 @@ pub(crate) mod tests {
                 Classification::Conflict,
             ]
         );
-        let ids: Vec<String> = conflicting_ids(&refs, &classes)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let ids: Vec<String> = conflicting_ids(&refs, &classes).iter().map(ToString::to_string).collect();
         assert_eq!(ids, ["s", "n"]);
     }
 
@@ -1222,15 +987,7 @@ pub(crate) mod tests {
             s.active_term = None;
         }
         let stored = stored_map(&[(old.clone(), "1")]);
-        let accepted = validate_batch(
-            &[old],
-            PROVIDER,
-            &subs,
-            &stored,
-            now(),
-            DEFAULT_MAX_BATCH_RECORDS,
-        )
-        .unwrap();
+        let accepted = validate_batch(&[old], PROVIDER, &subs, &stored, now(), DEFAULT_MAX_BATCH_RECORDS).unwrap();
         assert_eq!((accepted.accepted(), accepted.duplicates), (0, 1));
     }
 
@@ -1243,23 +1000,10 @@ pub(crate) mod tests {
 
     #[test]
     fn corrections_reference_a_stored_original() {
-        let stored = stored_map(&[
-            (draft("orig", "10"), "10"),
-            (correction("fix", "orig", "-1"), "-1"),
-        ]);
-        let accepted = validate(
-            &[
-                correction("c1", "orig", "-4"),
-                correction("c2", "orig", "2.5"),
-            ],
-            &stored,
-        )
-        .unwrap();
+        let stored = stored_map(&[(draft("orig", "10"), "10"), (correction("fix", "orig", "-1"), "-1")]);
+        let accepted = validate(&[correction("c1", "orig", "-4"), correction("c2", "orig", "2.5")], &stored).unwrap();
         assert_eq!(accepted.accepted(), 2);
-        assert_eq!(
-            accepted.records[0].corrects,
-            Some(ProviderRecordId::parse("orig").unwrap())
-        );
+        assert_eq!(accepted.records[0].corrects, Some(ProviderRecordId::parse("orig").unwrap()));
 
         let refused = validate(
             &[
@@ -1288,14 +1032,8 @@ pub(crate) mod tests {
                 (5, vec!["correction_target_not_found"]),
             ]
         );
-        let BatchRefused::InvalidRecords(bad) = &refused else {
-            unreachable!()
-        };
-        assert!(
-            bad[2].problems[0]
-                .message
-                .contains("metric, period_start/period_end")
-        );
+        let BatchRefused::InvalidRecords(bad) = &refused else { unreachable!() };
+        assert!(bad[2].problems[0].message.contains("metric, period_start/period_end"));
     }
 
     #[test]
@@ -1306,32 +1044,14 @@ pub(crate) mod tests {
         assert!(validate(&[correction("c1", "orig", "-9")], &stored).is_ok());
         // Two corrections in one batch that together go below zero are both named.
         let refused = validate(
-            &[
-                correction("c1", "orig", "-5"),
-                draft("x", "1"),
-                correction("c2", "orig", "-4.000001"),
-            ],
+            &[correction("c1", "orig", "-5"), draft("x", "1"), correction("c2", "orig", "-4.000001")],
             &stored,
         )
         .unwrap_err();
-        assert_eq!(
-            codes_of(&refused),
-            [
-                (0, vec!["net_quantity_below_zero"]),
-                (2, vec!["net_quantity_below_zero"]),
-            ]
-        );
+        assert_eq!(codes_of(&refused), [(0, vec!["net_quantity_below_zero"]), (2, vec!["net_quantity_below_zero"]),]);
         // A repeated identical correction counts once.
         assert_eq!(
-            validate(
-                &[
-                    correction("c1", "orig", "-5"),
-                    correction("c1", "orig", "-5")
-                ],
-                &stored
-            )
-            .unwrap()
-            .duplicates,
+            validate(&[correction("c1", "orig", "-5"), correction("c1", "orig", "-5")], &stored).unwrap().duplicates,
             1
         );
     }

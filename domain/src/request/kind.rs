@@ -33,10 +33,7 @@ impl RequestKind {
     pub const fn targets_subscription(self) -> bool {
         match self {
             RequestKind::NewService => false,
-            RequestKind::AddAddon
-            | RequestKind::Change
-            | RequestKind::Cancel
-            | RequestKind::CancelAddon => true,
+            RequestKind::AddAddon | RequestKind::Change | RequestKind::Cancel | RequestKind::CancelAddon => true,
         }
     }
 
@@ -129,10 +126,9 @@ impl RequestPayload {
             RequestPayload::NewService { quantities, .. }
             | RequestPayload::AddAddon { quantities, .. }
             | RequestPayload::Change { quantities, .. } => quantities.clone(),
-            RequestPayload::Cancel { .. } | RequestPayload::CancelAddon { .. } => current
-                .keys()
-                .map(|metric| (*metric, Quantity::ZERO))
-                .collect(),
+            RequestPayload::Cancel { .. } | RequestPayload::CancelAddon { .. } => {
+                current.keys().map(|metric| (*metric, Quantity::ZERO)).collect()
+            }
         }
     }
 }
@@ -164,10 +160,7 @@ impl NewServiceRequest {
     /// add-on too) and no others; `new_service` and `change` name at least one quantity,
     /// cancellations none; quantities are known metrics with non-negative amounts; only
     /// cancellations carry `end_at`, which must not be in the past.
-    pub fn parse(
-        draft: &ServiceRequestDraft,
-        now: DateTime<Utc>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn parse(draft: &ServiceRequestDraft, now: DateTime<Utc>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let kind = match draft.kind.parse::<RequestKind>() {
             Ok(kind) => Some(kind),
@@ -177,11 +170,7 @@ impl NewServiceRequest {
             }
         };
         let quantities = errors.collect(parse_quantities("quantities", &draft.quantities));
-        let note = errors.collect(BoundedText::parse_optional(
-            "note",
-            draft.note.as_deref(),
-            NOTE_MAX,
-        ));
+        let note = errors.collect(BoundedText::parse_optional("note", draft.note.as_deref(), NOTE_MAX));
         let Some(kind) = kind else {
             return Err(errors);
         };
@@ -189,35 +178,14 @@ impl NewServiceRequest {
         let needs_offering = kind == RequestKind::NewService;
         let needs_subscription = kind.targets_subscription();
         let needs_addon = matches!(kind, RequestKind::AddAddon | RequestKind::CancelAddon);
-        let offering = id_field(
-            &mut errors,
-            "offering_id",
-            draft.offering_id.as_deref(),
-            needs_offering,
-            kind,
-        );
-        let subscription = id_field(
-            &mut errors,
-            "subscription_id",
-            draft.subscription_id.as_deref(),
-            needs_subscription,
-            kind,
-        );
-        let addon = id_field(
-            &mut errors,
-            "addon_id",
-            draft.addon_id.as_deref(),
-            needs_addon,
-            kind,
-        );
+        let offering = id_field(&mut errors, "offering_id", draft.offering_id.as_deref(), needs_offering, kind);
+        let subscription =
+            id_field(&mut errors, "subscription_id", draft.subscription_id.as_deref(), needs_subscription, kind);
+        let addon = id_field(&mut errors, "addon_id", draft.addon_id.as_deref(), needs_addon, kind);
 
         match kind {
             RequestKind::NewService | RequestKind::Change if draft.quantities.is_empty() => {
-                errors.add(
-                    "quantities",
-                    "required",
-                    format!("a {kind} request must name at least one resource"),
-                );
+                errors.add("quantities", "required", format!("a {kind} request must name at least one resource"));
             }
             RequestKind::Cancel | RequestKind::CancelAddon if !draft.quantities.is_empty() => {
                 errors.add(
@@ -235,49 +203,29 @@ impl NewServiceRequest {
 
         let end_at = draft.end_at.map(to_storage_precision);
         match end_at {
-            Some(_) if !kind.ends_service() => errors.add(
-                "end_at",
-                "not_allowed",
-                "only a cancellation carries an end date",
-            ),
-            Some(end) if end < now => errors.add(
-                "end_at",
-                "in_past",
-                format!("must not be in the past (got {end}, now {now})"),
-            ),
+            Some(_) if !kind.ends_service() => {
+                errors.add("end_at", "not_allowed", "only a cancellation carries an end date")
+            }
+            Some(end) if end < now => {
+                errors.add("end_at", "in_past", format!("must not be in the past (got {end}, now {now})"))
+            }
             Some(_) | None => {}
         }
 
         errors.finish(|| {
             let quantities = quantities?;
             let payload = match kind {
-                RequestKind::NewService => RequestPayload::NewService {
-                    offering: offering?.into(),
-                    quantities,
-                },
-                RequestKind::AddAddon => RequestPayload::AddAddon {
-                    subscription: subscription?.into(),
-                    addon: addon?.into(),
-                    quantities,
-                },
-                RequestKind::Change => RequestPayload::Change {
-                    subscription: subscription?.into(),
-                    quantities,
-                },
-                RequestKind::Cancel => RequestPayload::Cancel {
-                    subscription: subscription?.into(),
-                    end_at,
-                },
-                RequestKind::CancelAddon => RequestPayload::CancelAddon {
-                    subscription: subscription?.into(),
-                    addon: addon?.into(),
-                    end_at,
-                },
+                RequestKind::NewService => RequestPayload::NewService { offering: offering?.into(), quantities },
+                RequestKind::AddAddon => {
+                    RequestPayload::AddAddon { subscription: subscription?.into(), addon: addon?.into(), quantities }
+                }
+                RequestKind::Change => RequestPayload::Change { subscription: subscription?.into(), quantities },
+                RequestKind::Cancel => RequestPayload::Cancel { subscription: subscription?.into(), end_at },
+                RequestKind::CancelAddon => {
+                    RequestPayload::CancelAddon { subscription: subscription?.into(), addon: addon?.into(), end_at }
+                }
             };
-            Some(NewServiceRequest {
-                payload,
-                note: note?,
-            })
+            Some(NewServiceRequest { payload, note: note? })
         })
     }
 }
@@ -299,19 +247,11 @@ fn id_field(
             }
         },
         (None, true) => {
-            errors.add(
-                field,
-                "required",
-                format!("a {kind} request must name its {}", field_subject(field)),
-            );
+            errors.add(field, "required", format!("a {kind} request must name its {}", field_subject(field)));
             None
         }
         (Some(_), false) => {
-            errors.add(
-                field,
-                "not_allowed",
-                format!("a {kind} request names no {}", field_subject(field)),
-            );
+            errors.add(field, "not_allowed", format!("a {kind} request names no {}", field_subject(field)));
             None
         }
         (None, false) => None,
@@ -324,10 +264,7 @@ fn field_subject(field: &str) -> &str {
 
 /// Parses `{"metric": "amount"}` into quantities, reporting each bad entry at
 /// `<field>.<metric>`. Amounts are sizes: non-negative, at most 6 decimal places.
-pub fn parse_quantities(
-    field: &str,
-    raw: &BTreeMap<String, String>,
-) -> Result<Quantities, ValidationErrors> {
+pub fn parse_quantities(field: &str, raw: &BTreeMap<String, String>) -> Result<Quantities, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let mut quantities = Quantities::new();
     for (key, amount) in raw {
@@ -371,18 +308,11 @@ mod tests {
     }
 
     fn draft(kind: &str) -> ServiceRequestDraft {
-        ServiceRequestDraft {
-            kind: kind.into(),
-            ..ServiceRequestDraft::default()
-        }
+        ServiceRequestDraft { kind: kind.into(), ..ServiceRequestDraft::default() }
     }
 
     fn fields(errors: &ValidationErrors) -> Vec<(&str, &str)> {
-        errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect()
+        errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect()
     }
 
     #[test]
@@ -394,33 +324,21 @@ mod tests {
         let parsed = NewServiceRequest::parse(&d, now()).unwrap();
         assert_eq!(parsed.payload.kind(), RequestKind::Change);
         assert_eq!(parsed.payload.subscription(), Some(SUB.parse().unwrap()));
-        assert_eq!(
-            parsed.payload.named_quantities(),
-            Quantities::from([(Metric::MbpsMonth, q("300"))])
-        );
-        assert_eq!(
-            parsed.note.unwrap().as_str(),
-            "more bandwidth for e-services"
-        );
+        assert_eq!(parsed.payload.named_quantities(), Quantities::from([(Metric::MbpsMonth, q("300"))]));
+        assert_eq!(parsed.note.unwrap().as_str(), "more bandwidth for e-services");
     }
 
     #[test]
     fn gsi_7_5_5_new_service_and_add_on_name_what_they_buy() {
         let mut d = draft("new_service");
         d.offering_id = Some(OFFERING.into());
-        d.quantities = BTreeMap::from([
-            ("vcpu_hour".into(), "4".into()),
-            ("ram_gb_hour".into(), "16".into()),
-        ]);
+        d.quantities = BTreeMap::from([("vcpu_hour".into(), "4".into()), ("ram_gb_hour".into(), "16".into())]);
         let parsed = NewServiceRequest::parse(&d, now()).unwrap();
         assert_eq!(
             parsed.payload,
             RequestPayload::NewService {
                 offering: OFFERING.parse().unwrap(),
-                quantities: Quantities::from([
-                    (Metric::VcpuHour, q("4")),
-                    (Metric::RamGbHour, q("16"))
-                ]),
+                quantities: Quantities::from([(Metric::VcpuHour, q("4")), (Metric::RamGbHour, q("16"))]),
             }
         );
 
@@ -429,10 +347,7 @@ mod tests {
         d.addon_id = Some(ADDON.into());
         let parsed = NewServiceRequest::parse(&d, now()).unwrap();
         assert_eq!(parsed.payload.kind(), RequestKind::AddAddon);
-        assert!(
-            parsed.payload.named_quantities().is_empty(),
-            "an unsized add-on is allowed"
-        );
+        assert!(parsed.payload.named_quantities().is_empty(), "an unsized add-on is allowed");
     }
 
     #[test]
@@ -441,16 +356,10 @@ mod tests {
         d.subscription_id = Some(SUB.into());
         d.end_at = Some(now() + chrono::Duration::days(30));
         let parsed = NewServiceRequest::parse(&d, now()).unwrap();
-        let current = Quantities::from([
-            (Metric::MbpsMonth, q("100")),
-            (Metric::PublicIpMonth, q("2")),
-        ]);
+        let current = Quantities::from([(Metric::MbpsMonth, q("100")), (Metric::PublicIpMonth, q("2"))]);
         assert_eq!(
             parsed.payload.requested_quantities(&current),
-            Quantities::from([
-                (Metric::MbpsMonth, Quantity::ZERO),
-                (Metric::PublicIpMonth, Quantity::ZERO)
-            ])
+            Quantities::from([(Metric::MbpsMonth, Quantity::ZERO), (Metric::PublicIpMonth, Quantity::ZERO)])
         );
         assert_eq!(
             parsed.payload,
@@ -503,15 +412,9 @@ mod tests {
     #[test]
     fn each_kind_requires_its_ids_and_quantities() {
         let errors = NewServiceRequest::parse(&draft("new_service"), now()).unwrap_err();
-        assert_eq!(
-            fields(&errors),
-            [("offering_id", "required"), ("quantities", "required")]
-        );
+        assert_eq!(fields(&errors), [("offering_id", "required"), ("quantities", "required")]);
         let errors = NewServiceRequest::parse(&draft("cancel_addon"), now()).unwrap_err();
-        assert_eq!(
-            fields(&errors),
-            [("subscription_id", "required"), ("addon_id", "required")]
-        );
+        assert_eq!(fields(&errors), [("subscription_id", "required"), ("addon_id", "required")]);
         let mut d = draft("cancel");
         d.subscription_id = Some(SUB.into());
         d.quantities = BTreeMap::from([("mbps_month".into(), "0".into())]);

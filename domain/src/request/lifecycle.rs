@@ -10,8 +10,8 @@ use super::party::{ActorCheck, Parties, may_act};
 use super::preview::Preview;
 use super::quote::{Acknowledgement, Quote, QuoteDecision, QuoteStanding};
 use super::state::{
-    Action, ActionKind, RefusalReason, RequestStatus, TransitionContext, TransitionRefused,
-    allowed_actions, effective_status, transition,
+    Action, ActionKind, RefusalReason, RequestStatus, TransitionContext, TransitionRefused, allowed_actions,
+    effective_status, transition,
 };
 use super::submission::{RequestSummary, SubmissionFacts, SubmissionRefused, check_submission};
 use super::timeline::{Progress, TimelineEntry};
@@ -57,10 +57,7 @@ impl ServiceRequest {
     }
 
     pub fn parties(&self) -> Parties {
-        Parties {
-            agency: self.agency,
-            provider: self.provider,
-        }
+        Parties { agency: self.agency, provider: self.provider }
     }
 
     pub fn current_quote(&self) -> Option<&Quote> {
@@ -69,11 +66,7 @@ impl ServiceRequest {
 
     /// The status as read at `now`: a quote past its validity reads as `expired`.
     pub fn status_at(&self, now: DateTime<Utc>) -> RequestStatus {
-        effective_status(
-            self.status,
-            self.current_quote().and_then(Quote::valid_until),
-            now,
-        )
+        effective_status(self.status, self.current_quote().and_then(Quote::valid_until), now)
     }
 
     /// The actions the machine accepts at `now`, whoever asks.
@@ -99,9 +92,7 @@ impl ServiceRequest {
         Some(match &found.decision {
             QuoteDecision::Rejected { .. } => QuoteStanding::Rejection,
             QuoteDecision::Approved(_) => match self.status_at(now) {
-                RequestStatus::Submitted | RequestStatus::UnderReview | RequestStatus::Quoted => {
-                    QuoteStanding::Open
-                }
+                RequestStatus::Submitted | RequestStatus::UnderReview | RequestStatus::Quoted => QuoteStanding::Open,
                 RequestStatus::Expired => QuoteStanding::Expired,
                 RequestStatus::Confirmed
                 | RequestStatus::InProgress
@@ -190,19 +181,13 @@ pub fn apply(
     match may_act(actor, request.parties(), kind) {
         ActorCheck::Allowed => {}
         ActorCheck::WrongRole { required } => {
-            return Err(ActionRefused::Forbidden {
-                action: kind,
-                required,
-            });
+            return Err(ActionRefused::Forbidden { action: kind, required });
         }
         ActorCheck::NotVisible => return Err(ActionRefused::NotFound),
     }
     let from = request.status_at(now);
-    let context = TransitionContext {
-        quotes: &request.quotes,
-        last_progress: request.progress.as_ref().map(|p| p.percent),
-        now,
-    };
+    let context =
+        TransitionContext { quotes: &request.quotes, last_progress: request.progress.as_ref().map(|p| p.percent), now };
     let to = transition(request.status, &action, &context).map_err(ActionRefused::Refused)?;
 
     let mut next = request.clone();
@@ -215,23 +200,12 @@ pub fn apply(
     match action {
         Action::Quote(decision) | Action::Requote(decision) => {
             let id = QuoteId::new_v7(now);
-            let number = u32::try_from(request.quotes.len())
-                .unwrap_or(u32::MAX)
-                .saturating_add(1);
-            next.quotes.push(Quote {
-                id,
-                number,
-                issued_at: now,
-                issued_by: actor.subject.clone(),
-                decision,
-            });
+            let number = u32::try_from(request.quotes.len()).unwrap_or(u32::MAX).saturating_add(1);
+            next.quotes.push(Quote { id, number, issued_at: now, issued_by: actor.subject.clone(), decision });
             quote_id = Some(id);
         }
         Action::Confirm { quote } => {
-            let terms = request
-                .current_quote()
-                .filter(|q| q.id == quote)
-                .and_then(|q| q.decision.approved());
+            let terms = request.current_quote().filter(|q| q.id == quote).and_then(|q| q.decision.approved());
             // `transition` accepted only the current, approved, valid quote.
             let Some(terms) = terms else {
                 return Err(ActionRefused::Refused(TransitionRefused {
@@ -255,11 +229,7 @@ pub fn apply(
         }
         Action::ReportProgress(report) => {
             percent = Some(report.percent);
-            next.progress = Some(Progress {
-                percent: report.percent,
-                note: report.note,
-                at: now,
-            });
+            next.progress = Some(Progress { percent: report.percent, note: report.note, at: now });
         }
         Action::Decline { reason } | Action::Withdraw { reason } => next.closing_reason = reason,
         Action::Fail { reason } => next.closing_reason = Some(reason),
@@ -276,10 +246,7 @@ pub fn apply(
         percent,
         quote: quote_id,
     };
-    Ok(Applied {
-        request: next,
-        timeline,
-    })
+    Ok(Applied { request: next, timeline })
 }
 
 /// What completing a request does to the subscriptions (GSI-A.1.8), applied by the caller
@@ -319,10 +286,7 @@ pub enum CompletionEffect {
 /// The effect of a completed request; `None` unless it has been completed (only a
 /// completed request has been confirmed and carried out). `completed_at` is the instant of
 /// the `complete` step.
-pub fn completion_effect(
-    request: &ServiceRequest,
-    completed_at: DateTime<Utc>,
-) -> Option<CompletionEffect> {
+pub fn completion_effect(request: &ServiceRequest, completed_at: DateTime<Utc>) -> Option<CompletionEffect> {
     if request.status != RequestStatus::Completed {
         return None;
     }
@@ -330,48 +294,27 @@ pub fn completion_effect(
     let quantities = accepted.quantities.clone();
     let end = accepted.effective_at.unwrap_or(completed_at);
     Some(match &request.payload {
-        RequestPayload::NewService { offering, .. } => CompletionEffect::StartSubscription {
-            offering: *offering,
-            quantities,
-            from: completed_at,
-        },
-        RequestPayload::AddAddon {
-            subscription,
-            addon,
-            ..
-        } => CompletionEffect::AddAddon {
-            subscription: *subscription,
-            addon: *addon,
-            quantities,
-            from: completed_at,
-        },
-        RequestPayload::Change { subscription, .. } => CompletionEffect::Resize {
-            subscription: *subscription,
-            quantities,
-            from: completed_at,
-        },
-        RequestPayload::Cancel { subscription, .. } => CompletionEffect::Terminate {
-            subscription: *subscription,
-            at: end,
-        },
-        RequestPayload::CancelAddon {
-            subscription,
-            addon,
-            ..
-        } => CompletionEffect::RemoveAddon {
-            subscription: *subscription,
-            addon: *addon,
-            at: end,
-        },
+        RequestPayload::NewService { offering, .. } => {
+            CompletionEffect::StartSubscription { offering: *offering, quantities, from: completed_at }
+        }
+        RequestPayload::AddAddon { subscription, addon, .. } => {
+            CompletionEffect::AddAddon { subscription: *subscription, addon: *addon, quantities, from: completed_at }
+        }
+        RequestPayload::Change { subscription, .. } => {
+            CompletionEffect::Resize { subscription: *subscription, quantities, from: completed_at }
+        }
+        RequestPayload::Cancel { subscription, .. } => {
+            CompletionEffect::Terminate { subscription: *subscription, at: end }
+        }
+        RequestPayload::CancelAddon { subscription, addon, .. } => {
+            CompletionEffect::RemoveAddon { subscription: *subscription, addon: *addon, at: end }
+        }
     })
 }
 
 /// The money the agency agreed to, for billing: the monthly change and the one-off charge.
 pub fn accepted_costs(request: &ServiceRequest) -> Option<(Money, Money)> {
-    request
-        .acknowledgement
-        .as_ref()
-        .map(|a| (a.monthly_cost_delta, a.one_off_charge))
+    request.acknowledgement.as_ref().map(|a| (a.monthly_cost_delta, a.one_off_charge))
 }
 
 #[cfg(test)]
@@ -401,11 +344,7 @@ mod tests {
     }
 
     fn actor(role: Role, n: u128, name: &str) -> Actor {
-        Actor {
-            subject: Subject::parse(name).unwrap(),
-            organisation: org(n),
-            role,
-        }
+        Actor { subject: Subject::parse(name).unwrap(), organisation: org(n), role }
     }
 
     fn admin() -> Actor {
@@ -452,17 +391,7 @@ mod tests {
             subscription_agency: Some(org(AGENCY)),
             requests_on_subscription: &[],
         };
-        submit(
-            &admin(),
-            Uuid::from_u128(100).into(),
-            org(PROVIDER),
-            parsed,
-            preview,
-            &facts,
-            t0(),
-        )
-        .unwrap()
-        .request
+        submit(&admin(), Uuid::from_u128(100).into(), org(PROVIDER), parsed, preview, &facts, t0()).unwrap().request
     }
 
     fn approval(request: &ServiceRequest, mbps: &str, delta: &str, now: DateTime<Utc>) -> Action {
@@ -504,19 +433,11 @@ mod tests {
         let quote_id = a.request.quotes[0].id;
         assert_eq!(a.request.quotes[0].number, 1);
         assert_eq!(a.timeline.quote, Some(quote_id));
-        assert_eq!(
-            a.request.quote_standing(quote_id, t2),
-            Some(QuoteStanding::Open)
-        );
+        assert_eq!(a.request.quote_standing(quote_id, t2), Some(QuoteStanding::Open));
 
         // A.1.7: the agency accepts exactly that
         let t3 = t2 + Duration::hours(1);
-        let a = step(
-            &a.request,
-            &admin(),
-            Action::Confirm { quote: quote_id },
-            t3,
-        );
+        let a = step(&a.request, &admin(), Action::Confirm { quote: quote_id }, t3);
         assert_eq!(a.request.status, RequestStatus::Confirmed);
         assert_eq!(
             a.request.acknowledgement,
@@ -531,34 +452,16 @@ mod tests {
                 effective_at: None,
             })
         );
-        assert_eq!(
-            a.request.quote_standing(quote_id, t3),
-            Some(QuoteStanding::Accepted)
-        );
+        assert_eq!(a.request.quote_standing(quote_id, t3), Some(QuoteStanding::Accepted));
 
         // A.1.8: carried out with progress, then completed
         let t4 = t3 + Duration::hours(1);
-        let a = step(
-            &a.request,
-            &operator(),
-            Action::StartWork { note: None },
-            t4,
-        );
-        let report = ProgressReport::parse(&ProgressDraft {
-            percent: 60,
-            note: "port reconfigured".into(),
-        })
-        .unwrap();
+        let a = step(&a.request, &operator(), Action::StartWork { note: None }, t4);
+        let report = ProgressReport::parse(&ProgressDraft { percent: 60, note: "port reconfigured".into() }).unwrap();
         let a = step(&a.request, &operator(), Action::ReportProgress(report), t4);
         assert_eq!(a.timeline.percent, Some(Percent::parse("p", 60).unwrap()));
-        assert_eq!(
-            a.timeline.note.as_ref().map(BoundedText::as_str),
-            Some("port reconfigured")
-        );
-        assert_eq!(
-            a.request.progress.as_ref().map(|p| p.percent.value()),
-            Some(60)
-        );
+        assert_eq!(a.timeline.note.as_ref().map(BoundedText::as_str), Some("port reconfigured"));
+        assert_eq!(a.request.progress.as_ref().map(|p| p.percent.value()), Some(60));
         let t5 = t4 + Duration::hours(2);
         let a = step(&a.request, &operator(), Action::Complete { note: None }, t5);
         assert_eq!(a.request.status, RequestStatus::Completed);
@@ -577,77 +480,39 @@ mod tests {
 
     #[test]
     fn gsi_a_1_6_requote_supersedes_and_keeps_the_old_quote() {
-        let r = step(
-            &submitted("300"),
-            &operator(),
-            Action::StartReview { note: None },
-            t0(),
-        )
-        .request;
+        let r = step(&submitted("300"), &operator(), Action::StartReview { note: None }, t0()).request;
         let first = step(&r, &operator(), approval(&r, "300", "2500", t0()), t0()).request;
         let old = first.quotes[0].id;
-        let Action::Quote(decision) = approval(&first, "250", "1875", t0()) else {
-            unreachable!()
-        };
+        let Action::Quote(decision) = approval(&first, "250", "1875", t0()) else { unreachable!() };
         let t1 = t0() + Duration::minutes(5);
         let second = step(&first, &operator(), Action::Requote(decision), t1).request;
         assert_eq!(second.quotes.len(), 2);
         assert_eq!(second.quotes[1].number, 2);
         let new = second.quotes[1].id;
         assert_ne!(old, new);
-        assert_eq!(
-            second.quote_standing(old, t1),
-            Some(QuoteStanding::Superseded)
-        );
+        assert_eq!(second.quote_standing(old, t1), Some(QuoteStanding::Superseded));
         assert_eq!(second.quote_standing(new, t1), Some(QuoteStanding::Open));
 
         let refused = apply(&second, &admin(), Action::Confirm { quote: old }, t1).unwrap_err();
-        let ActionRefused::Refused(refused) = refused else {
-            panic!("expected a refused transition, got {refused:?}")
-        };
-        assert_eq!(
-            refused.reason,
-            RefusalReason::QuoteSuperseded {
-                quote: old,
-                current: new
-            }
-        );
+        let ActionRefused::Refused(refused) = refused else { panic!("expected a refused transition, got {refused:?}") };
+        assert_eq!(refused.reason, RefusalReason::QuoteSuperseded { quote: old, current: new });
         let confirmed = step(&second, &admin(), Action::Confirm { quote: new }, t1).request;
-        assert_eq!(
-            confirmed
-                .acknowledgement
-                .map(|a| (a.quote, a.monthly_cost_delta)),
-            Some((new, thb("1875")))
-        );
+        assert_eq!(confirmed.acknowledgement.map(|a| (a.quote, a.monthly_cost_delta)), Some((new, thb("1875"))));
     }
 
     #[test]
     fn gsi_a_1_7_expired_quote_reads_expired_and_cannot_be_confirmed() {
-        let r = step(
-            &submitted("300"),
-            &operator(),
-            Action::StartReview { note: None },
-            t0(),
-        )
-        .request;
+        let r = step(&submitted("300"), &operator(), Action::StartReview { note: None }, t0()).request;
         let quoted = step(&r, &operator(), approval(&r, "300", "2500", t0()), t0()).request;
         let id = quoted.quotes[0].id;
         let until = t0() + Duration::days(7);
-        assert_eq!(
-            quoted.status_at(until - Duration::microseconds(1)),
-            RequestStatus::Quoted
-        );
+        assert_eq!(quoted.status_at(until - Duration::microseconds(1)), RequestStatus::Quoted);
         assert_eq!(quoted.status_at(until), RequestStatus::Expired);
         assert!(quoted.allowed_actions_at(until).is_empty());
-        assert_eq!(
-            quoted.quote_standing(id, until),
-            Some(QuoteStanding::Expired)
-        );
+        assert_eq!(quoted.quote_standing(id, until), Some(QuoteStanding::Expired));
         assert_eq!(quoted.summary().status_at(until), RequestStatus::Expired);
         let refused = apply(&quoted, &admin(), Action::Confirm { quote: id }, until).unwrap_err();
-        let ActionRefused::Refused(refused) = refused else {
-            panic!("expected a refused transition, got {refused:?}")
-        };
+        let ActionRefused::Refused(refused) = refused else { panic!("expected a refused transition, got {refused:?}") };
         assert_eq!(refused.state, RequestStatus::Expired);
         assert_eq!(refused.reason.code(), "quote_expired");
     }
@@ -657,73 +522,39 @@ mod tests {
         let r = submitted("300");
         let outsider = actor(Role::AgencyAdmin, 2, "elsewhere");
         let agency_user = actor(Role::AgencyUser, AGENCY, "reader");
-        assert_eq!(
-            apply(&r, &outsider, Action::Withdraw { reason: None }, t0()),
-            Err(ActionRefused::NotFound)
-        );
+        assert_eq!(apply(&r, &outsider, Action::Withdraw { reason: None }, t0()), Err(ActionRefused::NotFound));
         assert_eq!(
             apply(&r, &admin(), Action::StartReview { note: None }, t0()),
-            Err(ActionRefused::Forbidden {
-                action: ActionKind::StartReview,
-                required: Role::ProviderOperator
-            })
+            Err(ActionRefused::Forbidden { action: ActionKind::StartReview, required: Role::ProviderOperator })
         );
         assert_eq!(
             apply(&r, &agency_user, Action::Withdraw { reason: None }, t0()),
-            Err(ActionRefused::Forbidden {
-                action: ActionKind::Withdraw,
-                required: Role::AgencyAdmin
-            })
+            Err(ActionRefused::Forbidden { action: ActionKind::Withdraw, required: Role::AgencyAdmin })
         );
         let r = step(&r, &operator(), Action::StartReview { note: None }, t0()).request;
         let r = step(&r, &operator(), approval(&r, "300", "2500", t0()), t0()).request;
         let id = r.quotes[0].id;
         assert_eq!(
             apply(&r, &operator(), Action::Confirm { quote: id }, t0()),
-            Err(ActionRefused::Forbidden {
-                action: ActionKind::Confirm,
-                required: Role::AgencyAdmin
-            })
+            Err(ActionRefused::Forbidden { action: ActionKind::Confirm, required: Role::AgencyAdmin })
         );
         let other_provider = actor(Role::ProviderOperator, 4, "rival");
-        assert_eq!(
-            apply(&r, &other_provider, Action::StartWork { note: None }, t0()),
-            Err(ActionRefused::NotFound)
-        );
+        assert_eq!(apply(&r, &other_provider, Action::StartWork { note: None }, t0()), Err(ActionRefused::NotFound));
     }
 
     #[test]
     fn gsi_a_1_7_withdraw_before_confirmation_only() {
         let r = submitted("300");
-        let a = step(
-            &r,
-            &admin(),
-            Action::Withdraw {
-                reason: Some(text("budget cut")),
-            },
-            t0(),
-        );
+        let a = step(&r, &admin(), Action::Withdraw { reason: Some(text("budget cut")) }, t0());
         assert_eq!(a.request.status, RequestStatus::Withdrawn);
-        assert_eq!(
-            a.request.closing_reason.as_ref().map(BoundedText::as_str),
-            Some("budget cut")
-        );
-        assert_eq!(
-            a.timeline.note.as_ref().map(BoundedText::as_str),
-            Some("budget cut")
-        );
+        assert_eq!(a.request.closing_reason.as_ref().map(BoundedText::as_str), Some("budget cut"));
+        assert_eq!(a.timeline.note.as_ref().map(BoundedText::as_str), Some("budget cut"));
 
         let r = step(&r, &operator(), Action::StartReview { note: None }, t0()).request;
         let r = step(&r, &operator(), approval(&r, "300", "2500", t0()), t0()).request;
         let id = r.quotes[0].id;
         let confirmed = step(&r, &admin(), Action::Confirm { quote: id }, t0()).request;
-        let refused = apply(
-            &confirmed,
-            &admin(),
-            Action::Withdraw { reason: None },
-            t0(),
-        )
-        .unwrap_err();
+        let refused = apply(&confirmed, &admin(), Action::Withdraw { reason: None }, t0()).unwrap_err();
         assert_eq!(
             refused,
             ActionRefused::Refused(TransitionRefused {
@@ -737,27 +568,13 @@ mod tests {
 
     #[test]
     fn gsi_a_1_6_rejection_ends_the_request_with_its_reason() {
-        let r = step(
-            &submitted("300"),
-            &operator(),
-            Action::StartReview { note: None },
-            t0(),
-        )
-        .request;
-        let rejection = QuoteDecision::Rejected {
-            reason: text("the site has no second fibre"),
-        };
+        let r = step(&submitted("300"), &operator(), Action::StartReview { note: None }, t0()).request;
+        let rejection = QuoteDecision::Rejected { reason: text("the site has no second fibre") };
         let a = step(&r, &operator(), Action::Quote(rejection), t0());
         assert_eq!(a.request.status, RequestStatus::Rejected);
-        assert_eq!(
-            a.timeline.note.as_ref().map(BoundedText::as_str),
-            Some("the site has no second fibre")
-        );
+        assert_eq!(a.timeline.note.as_ref().map(BoundedText::as_str), Some("the site has no second fibre"));
         let id = a.request.quotes[0].id;
-        assert_eq!(
-            a.request.quote_standing(id, t0()),
-            Some(QuoteStanding::Rejection)
-        );
+        assert_eq!(a.request.quote_standing(id, t0()), Some(QuoteStanding::Rejection));
         assert_eq!(completion_effect(&a.request, t0()), None);
     }
 
@@ -776,17 +593,9 @@ mod tests {
             subscription_agency: Some(org(AGENCY)),
             requests_on_subscription: &[],
         };
-        let r = submit(
-            &admin(),
-            Uuid::from_u128(101).into(),
-            org(PROVIDER),
-            parsed,
-            preview,
-            &facts,
-            t0(),
-        )
-        .unwrap()
-        .request;
+        let r = submit(&admin(), Uuid::from_u128(101).into(), org(PROVIDER), parsed, preview, &facts, t0())
+            .unwrap()
+            .request;
         let r = step(&r, &operator(), Action::StartReview { note: None }, t0()).request;
         let end = t0() + Duration::days(31);
         let terms = ApprovedTerms {
@@ -797,13 +606,7 @@ mod tests {
             effective_at: Some(end),
             note: Some(text("early termination: 3,000 THB")),
         };
-        let r = step(
-            &r,
-            &operator(),
-            Action::Quote(QuoteDecision::Approved(terms)),
-            t0(),
-        )
-        .request;
+        let r = step(&r, &operator(), Action::Quote(QuoteDecision::Approved(terms)), t0()).request;
         let id = r.quotes[0].id;
         let r = step(&r, &admin(), Action::Confirm { quote: id }, t0()).request;
         assert_eq!(accepted_costs(&r), Some((thb("-1250"), thb("3000"))));
@@ -812,44 +615,22 @@ mod tests {
         let r = step(&r, &operator(), Action::Complete { note: None }, done).request;
         assert_eq!(
             completion_effect(&r, done),
-            Some(CompletionEffect::Terminate {
-                subscription: SUBSCRIPTION.parse().unwrap(),
-                at: end,
-            })
+            Some(CompletionEffect::Terminate { subscription: SUBSCRIPTION.parse().unwrap(), at: end })
         );
     }
 
     #[test]
     fn gsi_a_1_8_failure_records_its_reason() {
-        let r = step(
-            &submitted("300"),
-            &operator(),
-            Action::StartReview { note: None },
-            t0(),
-        )
-        .request;
+        let r = step(&submitted("300"), &operator(), Action::StartReview { note: None }, t0()).request;
         let r = step(&r, &operator(), approval(&r, "300", "2500", t0()), t0()).request;
         let id = r.quotes[0].id;
         let r = step(&r, &admin(), Action::Confirm { quote: id }, t0()).request;
         let r = step(&r, &operator(), Action::StartWork { note: None }, t0()).request;
-        let a = step(
-            &r,
-            &operator(),
-            Action::Fail {
-                reason: text("router failed"),
-            },
-            t0(),
-        );
+        let a = step(&r, &operator(), Action::Fail { reason: text("router failed") }, t0());
         assert_eq!(a.request.status, RequestStatus::Failed);
-        assert_eq!(
-            a.request.closing_reason.as_ref().map(BoundedText::as_str),
-            Some("router failed")
-        );
+        assert_eq!(a.request.closing_reason.as_ref().map(BoundedText::as_str), Some("router failed"));
         assert_eq!(completion_effect(&a.request, t0()), None);
-        assert_eq!(
-            a.request.quote_standing(id, t0()),
-            Some(QuoteStanding::Accepted)
-        );
+        assert_eq!(a.request.quote_standing(id, t0()), Some(QuoteStanding::Accepted));
     }
 
     #[test]
@@ -869,16 +650,8 @@ mod tests {
             subscription_agency: Some(org(AGENCY)),
             requests_on_subscription: &summaries,
         };
-        let refused = submit(
-            &admin(),
-            Uuid::from_u128(102).into(),
-            org(PROVIDER),
-            parsed,
-            preview,
-            &facts,
-            t0(),
-        )
-        .unwrap_err();
+        let refused =
+            submit(&admin(), Uuid::from_u128(102).into(), org(PROVIDER), parsed, preview, &facts, t0()).unwrap_err();
         let SubmissionRefused::OpenRequestExists(exists) = refused else {
             panic!("expected an open request, got {refused:?}")
         };
@@ -903,29 +676,14 @@ mod tests {
             requests_on_subscription: &[],
         };
         let at = t0() + Duration::nanoseconds(1_500);
-        let applied = submit(
-            &admin(),
-            Uuid::from_u128(103).into(),
-            org(PROVIDER),
-            parsed,
-            preview,
-            &facts,
-            at,
-        )
-        .unwrap();
+        let applied =
+            submit(&admin(), Uuid::from_u128(103).into(), org(PROVIDER), parsed, preview, &facts, at).unwrap();
         assert_eq!(applied.timeline.action, ActionKind::Submit);
         assert_eq!(applied.timeline.from, None);
         assert_eq!(applied.timeline.to, RequestStatus::Submitted);
-        assert_eq!(
-            applied.timeline.at,
-            t0() + Duration::microseconds(1),
-            "stored to the microsecond"
-        );
+        assert_eq!(applied.timeline.at, t0() + Duration::microseconds(1), "stored to the microsecond");
         assert_eq!(applied.request.agency, org(AGENCY));
         assert_eq!(applied.request.submitted_by, admin().subject);
-        assert_eq!(
-            applied.request.note.as_ref().map(BoundedText::as_str),
-            Some("new e-service launch")
-        );
+        assert_eq!(applied.request.note.as_ref().map(BoundedText::as_str), Some("new e-service launch"));
     }
 }

@@ -32,45 +32,37 @@ use crate::service::Metric;
 
 pub use kind::{NewServiceRequest, RequestKind, RequestPayload, ServiceRequestDraft};
 pub use lifecycle::{
-    ActionRefused, Applied, CompletionEffect, ServiceRequest, accepted_costs, apply,
-    completion_effect, submit,
+    ActionRefused, Applied, CompletionEffect, ServiceRequest, accepted_costs, apply, completion_effect, submit,
 };
 pub use party::{
-    ActorCheck, Parties, RequestListScope, actions_for, may_act, may_preview, may_submit,
-    request_access, request_list_scope,
+    ActorCheck, Parties, RequestListScope, actions_for, may_act, may_preview, may_submit, request_access,
+    request_list_scope,
 };
 pub use preview::{
-    CapacityLimit, CapacityWarning, HOURS_PER_MONTH, Preview, PreviewBasis, PreviewLine,
-    monthly_charge, monthly_cost, preview, preview_quantities,
+    CapacityLimit, CapacityWarning, HOURS_PER_MONTH, Preview, PreviewBasis, PreviewLine, monthly_charge, monthly_cost,
+    preview, preview_quantities,
 };
-pub use quote::{
-    Acknowledgement, ApprovedTerms, Quote, QuoteDecision, QuoteDraft, QuoteOutcome, QuoteStanding,
-};
+pub use quote::{Acknowledgement, ApprovedTerms, Quote, QuoteDecision, QuoteDraft, QuoteOutcome, QuoteStanding};
 pub use state::{
-    Action, ActionKind, RefusalReason, RequestStatus, TransitionContext, TransitionRefused,
-    allowed_actions, effective_status, transition,
+    Action, ActionKind, RefusalReason, RequestStatus, TransitionContext, TransitionRefused, allowed_actions,
+    effective_status, transition,
 };
-pub use submission::{
-    OpenRequestExists, RequestSummary, SubmissionFacts, SubmissionRefused, check_submission,
-};
+pub use submission::{OpenRequestExists, RequestSummary, SubmissionFacts, SubmissionRefused, check_submission};
 pub use timeline::{Percent, Progress, ProgressDraft, ProgressReport, TimelineEntry};
 
 /// Marker for service request ids.
 pub enum ServiceRequestMarker {}
 /// Marker for quote ids.
 pub enum QuoteMarker {}
-/// Marker for the subscription a request is about (the catalog's subscription id, later).
-pub enum SubscriptionRefMarker {}
-/// Marker for the offering a new service is requested from (the catalog's offering id, later).
-pub enum OfferingRefMarker {}
-/// Marker for an add-on of an offering (the catalog's add-on id, later).
-pub enum AddonRefMarker {}
 
 pub type ServiceRequestId = Id<ServiceRequestMarker>;
 pub type QuoteId = Id<QuoteMarker>;
-pub type SubscriptionRef = Id<SubscriptionRefMarker>;
-pub type OfferingRef = Id<OfferingRefMarker>;
-pub type AddonRef = Id<AddonRefMarker>;
+/// The subscription a request is about.
+pub type SubscriptionRef = crate::subscription::SubscriptionId;
+/// The offering a new service is requested from.
+pub type OfferingRef = crate::catalog::OfferingId;
+/// An add-on: an offering attached to a base offering.
+pub type AddonRef = crate::catalog::OfferingId;
 
 /// Resource sizes by pricing metric (4 vCPU, 200 Mbps, 500 GB). A metric that is absent is
 /// not part of the service; for capacities, an absent metric is not limited.

@@ -29,9 +29,7 @@ pub fn request_access(actor: &Actor, parties: Parties) -> Access {
         Role::AgencyUser if own_agency => Access::Read,
         Role::ProviderOperator if own_provider => Access::ReadWrite,
         Role::GixOfficer => Access::Read,
-        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => {
-            Access::None
-        }
+        Role::AgencyAdmin | Role::AgencyUser | Role::ProviderOperator | Role::Assessor => Access::None,
     }
 }
 
@@ -67,10 +65,7 @@ pub fn may_act(actor: &Actor, parties: Parties, action: ActionKind) -> ActorChec
 
 /// The actions this caller could take now, for showing the right buttons.
 pub fn actions_for(actor: &Actor, parties: Parties, state: RequestStatus) -> Vec<ActionKind> {
-    allowed_actions(state)
-        .into_iter()
-        .filter(|a| may_act(actor, parties, *a) == ActorCheck::Allowed)
-        .collect()
+    allowed_actions(state).into_iter().filter(|a| may_act(actor, parties, *a) == ActorCheck::Allowed).collect()
 }
 
 /// GSI-7.5.5: only an agency's admins send requests, and only for their own agency.
@@ -118,18 +113,11 @@ mod tests {
     }
 
     fn actor(role: Role, n: u128) -> Actor {
-        Actor {
-            subject: Subject::parse("someone").unwrap(),
-            organisation: org(n),
-            role,
-        }
+        Actor { subject: Subject::parse("someone").unwrap(), organisation: org(n), role }
     }
 
     fn parties() -> Parties {
-        Parties {
-            agency: org(AGENCY),
-            provider: org(PROVIDER),
-        }
+        Parties { agency: org(AGENCY), provider: org(PROVIDER) }
     }
 
     #[test]
@@ -141,33 +129,13 @@ mod tests {
         for action in ActionKind::ALL {
             let agency_step = action.performed_by() == Role::AgencyAdmin;
             let expect = |mine: bool, required| {
-                if mine {
-                    ActorCheck::Allowed
-                } else {
-                    ActorCheck::WrongRole { required }
-                }
+                if mine { ActorCheck::Allowed } else { ActorCheck::WrongRole { required } }
             };
             let required = action.performed_by();
-            assert_eq!(
-                may_act(&admin, parties(), *action),
-                expect(agency_step, required),
-                "{action}"
-            );
-            assert_eq!(
-                may_act(&operator, parties(), *action),
-                expect(!agency_step, required),
-                "{action}"
-            );
-            assert_eq!(
-                may_act(&user, parties(), *action),
-                ActorCheck::WrongRole { required },
-                "{action}"
-            );
-            assert_eq!(
-                may_act(&gix, parties(), *action),
-                ActorCheck::WrongRole { required },
-                "{action}"
-            );
+            assert_eq!(may_act(&admin, parties(), *action), expect(agency_step, required), "{action}");
+            assert_eq!(may_act(&operator, parties(), *action), expect(!agency_step, required), "{action}");
+            assert_eq!(may_act(&user, parties(), *action), ActorCheck::WrongRole { required }, "{action}");
+            assert_eq!(may_act(&gix, parties(), *action), ActorCheck::WrongRole { required }, "{action}");
         }
     }
 
@@ -184,32 +152,17 @@ mod tests {
         ] {
             assert_eq!(request_access(&outsider, parties()), Access::None);
             for action in ActionKind::ALL {
-                assert_eq!(
-                    may_act(&outsider, parties(), *action),
-                    ActorCheck::NotVisible
-                );
+                assert_eq!(may_act(&outsider, parties(), *action), ActorCheck::NotVisible);
             }
         }
     }
 
     #[test]
     fn parties_read_and_gix_reads_all() {
-        assert_eq!(
-            request_access(&actor(Role::AgencyAdmin, AGENCY), parties()),
-            Access::ReadWrite
-        );
-        assert_eq!(
-            request_access(&actor(Role::AgencyUser, AGENCY), parties()),
-            Access::Read
-        );
-        assert_eq!(
-            request_access(&actor(Role::ProviderOperator, PROVIDER), parties()),
-            Access::ReadWrite
-        );
-        assert_eq!(
-            request_access(&actor(Role::GixOfficer, 9), parties()),
-            Access::Read
-        );
+        assert_eq!(request_access(&actor(Role::AgencyAdmin, AGENCY), parties()), Access::ReadWrite);
+        assert_eq!(request_access(&actor(Role::AgencyUser, AGENCY), parties()), Access::Read);
+        assert_eq!(request_access(&actor(Role::ProviderOperator, PROVIDER), parties()), Access::ReadWrite);
+        assert_eq!(request_access(&actor(Role::GixOfficer, 9), parties()), Access::Read);
     }
 
     #[test]
@@ -218,41 +171,22 @@ mod tests {
         let operator = actor(Role::ProviderOperator, PROVIDER);
         assert_eq!(
             actions_for(&admin, parties(), RequestStatus::Quoted),
-            [
-                ActionKind::Confirm,
-                ActionKind::Decline,
-                ActionKind::Withdraw
-            ]
+            [ActionKind::Confirm, ActionKind::Decline, ActionKind::Withdraw]
         );
-        assert_eq!(
-            actions_for(&operator, parties(), RequestStatus::Quoted),
-            [ActionKind::Requote]
-        );
-        assert_eq!(
-            actions_for(&operator, parties(), RequestStatus::Submitted),
-            [ActionKind::StartReview]
-        );
+        assert_eq!(actions_for(&operator, parties(), RequestStatus::Quoted), [ActionKind::Requote]);
+        assert_eq!(actions_for(&operator, parties(), RequestStatus::Submitted), [ActionKind::StartReview]);
         assert!(actions_for(&admin, parties(), RequestStatus::InProgress).is_empty());
     }
 
     #[test]
     fn listing_scopes_and_submitters() {
-        assert_eq!(
-            request_list_scope(&actor(Role::AgencyUser, AGENCY)),
-            RequestListScope::MadeBy(org(AGENCY))
-        );
+        assert_eq!(request_list_scope(&actor(Role::AgencyUser, AGENCY)), RequestListScope::MadeBy(org(AGENCY)));
         assert_eq!(
             request_list_scope(&actor(Role::ProviderOperator, PROVIDER)),
             RequestListScope::ServedBy(org(PROVIDER))
         );
-        assert_eq!(
-            request_list_scope(&actor(Role::GixOfficer, 9)),
-            RequestListScope::Everything
-        );
-        assert_eq!(
-            request_list_scope(&actor(Role::Assessor, 5)),
-            RequestListScope::Nothing
-        );
+        assert_eq!(request_list_scope(&actor(Role::GixOfficer, 9)), RequestListScope::Everything);
+        assert_eq!(request_list_scope(&actor(Role::Assessor, 5)), RequestListScope::Nothing);
         assert!(may_submit(&actor(Role::AgencyAdmin, AGENCY)));
         assert!(!may_submit(&actor(Role::AgencyUser, AGENCY)));
         assert!(may_preview(&actor(Role::AgencyUser, AGENCY)));

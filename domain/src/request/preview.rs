@@ -134,10 +134,7 @@ pub struct PreviewBasis {
 }
 
 /// GSI-A.1.2–A.1.3: previews a parsed request against its basis.
-pub fn preview(
-    payload: &RequestPayload,
-    basis: &PreviewBasis,
-) -> Result<Preview, ValidationErrors> {
+pub fn preview(payload: &RequestPayload, basis: &PreviewBasis) -> Result<Preview, ValidationErrors> {
     preview_quantities(&payload.requested_quantities(&basis.current), basis)
 }
 
@@ -149,10 +146,7 @@ pub fn preview(
 /// `asked - current ≤ provider remaining`; the most available is the smaller of the two,
 /// never less than `current` (what is already served can be kept). A resource that does not
 /// grow never warns.
-pub fn preview_quantities(
-    requested: &Quantities,
-    basis: &PreviewBasis,
-) -> Result<Preview, ValidationErrors> {
+pub fn preview_quantities(requested: &Quantities, basis: &PreviewBasis) -> Result<Preview, ValidationErrors> {
     let current = &basis.current;
     let mut errors = ValidationErrors::new();
     let mut lines = Vec::new();
@@ -207,11 +201,7 @@ pub fn preview_quantities(
     let before = Money::sum(lines.iter().map(|l| &l.monthly_before));
     let after = Money::sum(lines.iter().map(|l| &l.monthly_after));
     let (Some(before), Some(after)) = (before, after) else {
-        errors.add(
-            "quantities",
-            "too_large",
-            "the total monthly charge is out of range",
-        );
+        errors.add("quantities", "too_large", "the total monthly charge is out of range");
         return Err(errors);
     };
     let delta = after.checked_sub(before);
@@ -236,10 +226,7 @@ fn capacity_warning(
         return None;
     }
     let offering = basis.offering_capacity.get(&metric).copied();
-    let provider = basis
-        .provider_remaining
-        .get(&metric)
-        .and_then(|remaining| current.checked_add(*remaining));
+    let provider = basis.provider_remaining.get(&metric).and_then(|remaining| current.checked_add(*remaining));
     let (limit, limited_by) = match (offering, provider) {
         (None, None) => return None,
         (Some(o), None) => (o, CapacityLimit::Offering),
@@ -248,26 +235,16 @@ fn capacity_warning(
         (Some(_), Some(p)) => (p, CapacityLimit::Provider),
     };
     let most_available = limit.max(current);
-    (asked > most_available).then_some(CapacityWarning {
-        metric,
-        asked,
-        most_available,
-        limited_by,
-    })
+    (asked > most_available).then_some(CapacityWarning { metric, asked, most_available, limited_by })
 }
 
 /// The estimated monthly cost of `quantities`, each resource rounded once; `None` when a
 /// resource has no price or an amount is out of range.
-pub fn monthly_cost(
-    quantities: &Quantities,
-    unit_prices: &BTreeMap<Metric, UnitPrice>,
-) -> Option<Money> {
-    quantities
-        .iter()
-        .try_fold(Money::ZERO, |total, (metric, q)| {
-            let price = unit_prices.get(metric).copied()?;
-            total.checked_add(monthly_charge(*metric, *q, price)?)
-        })
+pub fn monthly_cost(quantities: &Quantities, unit_prices: &BTreeMap<Metric, UnitPrice>) -> Option<Money> {
+    quantities.iter().try_fold(Money::ZERO, |total, (metric, q)| {
+        let price = unit_prices.get(metric).copied()?;
+        total.checked_add(monthly_charge(*metric, *q, price)?)
+    })
 }
 
 #[cfg(test)]
@@ -288,10 +265,7 @@ mod tests {
     fn internet() -> PreviewBasis {
         PreviewBasis {
             current: Quantities::from([(Metric::MbpsMonth, q("100"))]),
-            unit_prices: BTreeMap::from([
-                (Metric::MbpsMonth, p("12.50")),
-                (Metric::PublicIpMonth, p("150")),
-            ]),
+            unit_prices: BTreeMap::from([(Metric::MbpsMonth, p("12.50")), (Metric::PublicIpMonth, p("150"))]),
             offering_capacity: Quantities::from([(Metric::MbpsMonth, q("1000"))]),
             provider_remaining: Quantities::from([(Metric::MbpsMonth, q("5000"))]),
         }
@@ -311,10 +285,7 @@ mod tests {
                 (Metric::StorageGbMonth, p("2.75")),
             ]),
             offering_capacity: Quantities::from([(Metric::VcpuHour, q("32"))]),
-            provider_remaining: Quantities::from([
-                (Metric::VcpuHour, q("8")),
-                (Metric::RamGbHour, q("1000")),
-            ]),
+            provider_remaining: Quantities::from([(Metric::VcpuHour, q("8")), (Metric::RamGbHour, q("1000"))]),
         }
     }
 
@@ -341,15 +312,11 @@ mod tests {
     fn gsi_a_1_2_hour_metrics_count_730_hours_a_month() {
         // 4 → 6 vCPU at 0.85/h: before 4 × 730 × 0.85 = 2,482.00; after 3,723.00.
         // RAM 16 → 24 GB at 0.125/h: before 1,460.00; after 2,190.00.
-        let requested =
-            Quantities::from([(Metric::VcpuHour, q("6")), (Metric::RamGbHour, q("24"))]);
+        let requested = Quantities::from([(Metric::VcpuHour, q("6")), (Metric::RamGbHour, q("24"))]);
         let preview = preview_quantities(&requested, &cloud()).unwrap();
         let vcpu = &preview.lines[0];
         assert_eq!(vcpu.metric, Metric::VcpuHour);
-        assert_eq!(
-            (vcpu.monthly_before, vcpu.monthly_after),
-            (thb("2482"), thb("3723"))
-        );
+        assert_eq!((vcpu.monthly_before, vcpu.monthly_after), (thb("2482"), thb("3723")));
         let ram = &preview.lines[1];
         assert_eq!(ram.metric, Metric::RamGbHour);
         assert_eq!(ram.monthly_delta, thb("730"));
@@ -358,10 +325,7 @@ mod tests {
         assert_eq!((storage.current, storage.resulting), (q("500"), q("500")));
         assert_eq!(storage.monthly_delta, Money::ZERO);
         assert_eq!(preview.monthly_cost_delta, thb("1971"));
-        assert_eq!(
-            preview.monthly_cost_after,
-            thb("3723") + thb("2190") + thb("1375")
-        );
+        assert_eq!(preview.monthly_cost_after, thb("3723") + thb("2190") + thb("1375"));
     }
 
     #[test]
@@ -443,11 +407,8 @@ mod tests {
             (Metric::StorageGbMonth, q("100000")),
         ]);
         let preview = preview_quantities(&requested, &basis).unwrap();
-        let summary: Vec<(Metric, Quantity, Quantity, CapacityLimit)> = preview
-            .warnings
-            .iter()
-            .map(|w| (w.metric, w.asked, w.most_available, w.limited_by))
-            .collect();
+        let summary: Vec<(Metric, Quantity, Quantity, CapacityLimit)> =
+            preview.warnings.iter().map(|w| (w.metric, w.asked, w.most_available, w.limited_by)).collect();
         assert_eq!(
             summary,
             [
@@ -465,12 +426,7 @@ mod tests {
         let mut basis = internet();
         basis.current.insert(Metric::MbpsMonth, q("1200"));
         let requested = Quantities::from([(Metric::MbpsMonth, q("1100"))]);
-        assert!(
-            preview_quantities(&requested, &basis)
-                .unwrap()
-                .warnings
-                .is_empty()
-        );
+        assert!(preview_quantities(&requested, &basis).unwrap().warnings.is_empty());
         // growing from above the limit: what is held can be kept, not more
         let requested = Quantities::from([(Metric::MbpsMonth, q("1300"))]);
         let preview = preview_quantities(&requested, &basis).unwrap();
@@ -480,17 +436,11 @@ mod tests {
     #[test]
     fn gsi_7_5_7_cancellation_preview_removes_the_whole_monthly_cost() {
         let basis = internet();
-        let payload = RequestPayload::Cancel {
-            subscription: uuid::Uuid::from_u128(1).into(),
-            end_at: None,
-        };
+        let payload = RequestPayload::Cancel { subscription: uuid::Uuid::from_u128(1).into(), end_at: None };
         let preview = preview(&payload, &basis).unwrap();
         assert_eq!(preview.monthly_cost_after, Money::ZERO);
         assert_eq!(preview.monthly_cost_delta, thb("-1250"));
-        assert_eq!(
-            preview.resulting_quantities(),
-            Quantities::from([(Metric::MbpsMonth, Quantity::ZERO)])
-        );
+        assert_eq!(preview.resulting_quantities(), Quantities::from([(Metric::MbpsMonth, Quantity::ZERO)]));
     }
 
     #[test]
@@ -511,10 +461,7 @@ mod tests {
     #[test]
     fn monthly_cost_sums_rounded_lines() {
         let prices = cloud().unit_prices;
-        assert_eq!(
-            monthly_cost(&cloud().current, &prices),
-            Some(thb("2482") + thb("1460") + thb("1375"))
-        );
+        assert_eq!(monthly_cost(&cloud().current, &prices), Some(thb("2482") + thb("1460") + thb("1375")));
         assert_eq!(monthly_cost(&internet().current, &prices), None);
     }
 }

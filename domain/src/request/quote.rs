@@ -78,11 +78,7 @@ impl QuoteDecision {
     /// not negative (zero when absent), `valid_until` after `now` and at most
     /// [`MAX_QUOTE_VALIDITY_DAYS`] ahead, and an `effective_at` only for cancellations, not
     /// in the past. A rejection gives its reason in `note` and none of the approval fields.
-    pub fn parse(
-        draft: &QuoteDraft,
-        request: &RequestPayload,
-        now: DateTime<Utc>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn parse(draft: &QuoteDraft, request: &RequestPayload, now: DateTime<Utc>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let outcome = match draft.outcome.parse::<QuoteOutcome>() {
             Ok(outcome) => Some(outcome),
@@ -91,19 +87,12 @@ impl QuoteDecision {
                 None
             }
         };
-        let note = errors.collect(BoundedText::parse_optional(
-            "note",
-            draft.note.as_deref(),
-            NOTE_MAX,
-        ));
+        let note = errors.collect(BoundedText::parse_optional("note", draft.note.as_deref(), NOTE_MAX));
         match outcome {
             None => Err(errors),
             Some(QuoteOutcome::Rejected) => {
                 let approval_fields = [
-                    (
-                        "confirmed_quantities",
-                        !draft.confirmed_quantities.is_empty(),
-                    ),
+                    ("confirmed_quantities", !draft.confirmed_quantities.is_empty()),
                     ("monthly_cost_delta", draft.monthly_cost_delta.is_some()),
                     ("one_off_charge", draft.one_off_charge.is_some()),
                     ("valid_until", draft.valid_until.is_some()),
@@ -122,8 +111,7 @@ impl QuoteDecision {
             Some(QuoteOutcome::Approved) => {
                 let terms = parse_terms(draft, request, now, &mut errors);
                 errors.finish(|| {
-                    let (confirmed_quantities, monthly_cost_delta, one_off_charge, valid_until) =
-                        terms?;
+                    let (confirmed_quantities, monthly_cost_delta, one_off_charge, valid_until) = terms?;
                     Some(QuoteDecision::Approved(ApprovedTerms {
                         confirmed_quantities,
                         monthly_cost_delta,
@@ -146,10 +134,7 @@ fn parse_terms(
     now: DateTime<Utc>,
     errors: &mut ValidationErrors,
 ) -> Option<ParsedTerms> {
-    let quantities = errors.collect(parse_quantities(
-        "confirmed_quantities",
-        &draft.confirmed_quantities,
-    ));
+    let quantities = errors.collect(parse_quantities("confirmed_quantities", &draft.confirmed_quantities));
     if let Some(confirmed) = &quantities {
         let requested = request.named_quantities();
         for metric in requested.keys().filter(|m| !confirmed.contains_key(m)) {
@@ -176,11 +161,7 @@ fn parse_terms(
             }
         },
         None => {
-            errors.add(
-                "monthly_cost_delta",
-                "required",
-                "an approval states the cost increase or decrease per month",
-            );
+            errors.add("monthly_cost_delta", "required", "an approval states the cost increase or decrease per month");
             None
         }
     };
@@ -201,44 +182,30 @@ fn parse_terms(
     let latest = now + Duration::days(MAX_QUOTE_VALIDITY_DAYS);
     let valid_until = match draft.valid_until.map(to_storage_precision) {
         None => {
-            errors.add(
-                "valid_until",
-                "required",
-                "an approval says how long it is valid",
-            );
+            errors.add("valid_until", "required", "an approval says how long it is valid");
             None
         }
         Some(until) if until <= now => {
-            errors.add(
-                "valid_until",
-                "in_past",
-                format!("must be after now (got {until}, now {now})"),
-            );
+            errors.add("valid_until", "in_past", format!("must be after now (got {until}, now {now})"));
             None
         }
         Some(until) if until > latest => {
             errors.add(
                 "valid_until",
                 "too_far",
-                format!(
-                    "a quote is valid for at most {MAX_QUOTE_VALIDITY_DAYS} days (until {latest})"
-                ),
+                format!("a quote is valid for at most {MAX_QUOTE_VALIDITY_DAYS} days (until {latest})"),
             );
             None
         }
         Some(until) => Some(until),
     };
     match draft.effective_at {
-        Some(_) if !request.kind().ends_service() => errors.add(
-            "effective_at",
-            "not_allowed",
-            "only a cancellation has an agreed end date",
-        ),
-        Some(at) if at < now => errors.add(
-            "effective_at",
-            "in_past",
-            format!("must not be in the past (got {at}, now {now})"),
-        ),
+        Some(_) if !request.kind().ends_service() => {
+            errors.add("effective_at", "not_allowed", "only a cancellation has an agreed end date")
+        }
+        Some(at) if at < now => {
+            errors.add("effective_at", "in_past", format!("must not be in the past (got {at}, now {now})"))
+        }
         Some(_) | None => {}
     }
     Some((quantities?, delta?, one_off?, valid_until?))
@@ -334,10 +301,7 @@ mod tests {
     }
 
     fn cancel() -> RequestPayload {
-        RequestPayload::Cancel {
-            subscription: uuid::Uuid::from_u128(1).into(),
-            end_at: None,
-        }
+        RequestPayload::Cancel { subscription: uuid::Uuid::from_u128(1).into(), end_at: None }
     }
 
     fn approval() -> QuoteDraft {
@@ -353,11 +317,7 @@ mod tests {
     }
 
     fn fields(errors: &ValidationErrors) -> Vec<(&str, &str)> {
-        errors
-            .errors()
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect()
+        errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect()
     }
 
     #[test]
@@ -379,10 +339,7 @@ mod tests {
         d.confirmed_quantities = BTreeMap::from([("mbps_month".into(), "50".into())]);
         d.monthly_cost_delta = Some("-625.50".into());
         let decision = QuoteDecision::parse(&d, &change(), now()).unwrap();
-        assert_eq!(
-            decision.approved().unwrap().monthly_cost_delta,
-            Money::from_satang(-62_550)
-        );
+        assert_eq!(decision.approved().unwrap().monthly_cost_delta, Money::from_satang(-62_550));
     }
 
     #[test]
@@ -396,16 +353,10 @@ mod tests {
         assert_eq!(decision.outcome(), QuoteOutcome::Rejected);
         assert!(decision.approved().is_none());
 
-        let d = QuoteDraft {
-            outcome: "rejected".into(),
-            monthly_cost_delta: Some("1".into()),
-            ..QuoteDraft::default()
-        };
+        let d =
+            QuoteDraft { outcome: "rejected".into(), monthly_cost_delta: Some("1".into()), ..QuoteDraft::default() };
         let errors = QuoteDecision::parse(&d, &change(), now()).unwrap_err();
-        assert_eq!(
-            fields(&errors),
-            [("monthly_cost_delta", "not_allowed"), ("note", "required")]
-        );
+        assert_eq!(fields(&errors), [("monthly_cost_delta", "not_allowed"), ("note", "required")]);
     }
 
     #[test]
@@ -418,8 +369,7 @@ mod tests {
         assert!(QuoteDecision::parse(&d, &change(), now()).is_ok());
         d.valid_until = Some(now() + Duration::days(MAX_QUOTE_VALIDITY_DAYS));
         assert!(QuoteDecision::parse(&d, &change(), now()).is_ok());
-        d.valid_until =
-            Some(now() + Duration::days(MAX_QUOTE_VALIDITY_DAYS) + Duration::seconds(1));
+        d.valid_until = Some(now() + Duration::days(MAX_QUOTE_VALIDITY_DAYS) + Duration::seconds(1));
         let errors = QuoteDecision::parse(&d, &change(), now()).unwrap_err();
         assert_eq!(fields(&errors), [("valid_until", "too_far")]);
     }

@@ -99,10 +99,7 @@ impl ActionKind {
     /// (GSI-7.5.5–7.5.7, A.1.4, A.1.7); the provider's operators do the rest (A.1.5–A.1.8).
     pub const fn performed_by(self) -> Role {
         match self {
-            ActionKind::Submit
-            | ActionKind::Confirm
-            | ActionKind::Decline
-            | ActionKind::Withdraw => Role::AgencyAdmin,
+            ActionKind::Submit | ActionKind::Confirm | ActionKind::Decline | ActionKind::Withdraw => Role::AgencyAdmin,
             ActionKind::StartReview
             | ActionKind::Quote
             | ActionKind::Requote
@@ -165,9 +162,7 @@ impl Action {
     /// The text that goes on the timeline with this step.
     pub fn note(&self) -> Option<&BoundedText> {
         match self {
-            Action::StartReview { note }
-            | Action::StartWork { note }
-            | Action::Complete { note } => note.as_ref(),
+            Action::StartReview { note } | Action::StartWork { note } | Action::Complete { note } => note.as_ref(),
             Action::Decline { reason } | Action::Withdraw { reason } => reason.as_ref(),
             Action::Fail { reason } => Some(reason),
             Action::ReportProgress(report) => Some(&report.note),
@@ -197,10 +192,7 @@ pub enum RefusalReason {
     /// The action does not apply in the current status.
     NotAllowedInState,
     /// GSI-A.1.7: the quote named is past its validity.
-    QuoteExpired {
-        quote: QuoteId,
-        valid_until: DateTime<Utc>,
-    },
+    QuoteExpired { quote: QuoteId, valid_until: DateTime<Utc> },
     /// GSI-A.1.7: the quote named was replaced by a later one.
     QuoteSuperseded { quote: QuoteId, current: QuoteId },
     /// The quote named is not a quote of this request.
@@ -252,18 +244,9 @@ impl fmt::Display for TransitionRefused {
         }
         let allowed: Vec<&str> = self.allowed.iter().map(|a| a.as_str()).collect();
         if allowed.is_empty() {
-            write!(
-                f,
-                "; the request is {} and nothing more can be done",
-                self.state
-            )
+            write!(f, "; the request is {} and nothing more can be done", self.state)
         } else {
-            write!(
-                f,
-                "; the request is {}, allowed now: {}",
-                self.state,
-                allowed.join(", ")
-            )
+            write!(f, "; the request is {}, allowed now: {}", self.state, allowed.join(", "))
         }
     }
 }
@@ -297,11 +280,7 @@ pub fn effective_status(
     now: DateTime<Utc>,
 ) -> RequestStatus {
     let past_validity = current_quote_valid_until.is_some_and(|until| now >= until);
-    if stored == RequestStatus::Quoted && past_validity {
-        RequestStatus::Expired
-    } else {
-        stored
-    }
+    if stored == RequestStatus::Quoted && past_validity { RequestStatus::Expired } else { stored }
 }
 
 /// The one transition function (GSI-A.1.4–A.1.8). `state` may be the stored status: an
@@ -315,12 +294,7 @@ pub fn transition(
     use RequestStatus as S;
     let current = context.quotes.last();
     let state = effective_status(state, current.and_then(Quote::valid_until), context.now);
-    let refuse = |reason| TransitionRefused {
-        state,
-        action: action.kind(),
-        allowed: allowed_actions(state),
-        reason,
-    };
+    let refuse = |reason| TransitionRefused { state, action: action.kind(), allowed: allowed_actions(state), reason };
     let not_allowed = || Err(refuse(RefusalReason::NotAllowedInState));
 
     match (state, action) {
@@ -370,9 +344,9 @@ pub fn transition(
         ) => not_allowed(),
 
         // Say precisely why an expired (or superseded) quote cannot be confirmed.
-        (S::Expired, A::Confirm { quote }) => Err(refuse(
-            check_quote(context, *quote).unwrap_or(RefusalReason::NotAllowedInState),
-        )),
+        (S::Expired, A::Confirm { quote }) => {
+            Err(refuse(check_quote(context, *quote).unwrap_or(RefusalReason::NotAllowedInState)))
+        }
         (
             S::Expired,
             A::StartReview { .. }
@@ -402,10 +376,9 @@ pub fn transition(
         ) => not_allowed(),
 
         (S::InProgress, A::ReportProgress(report)) => match context.last_progress {
-            Some(last) if report.percent < last => Err(refuse(RefusalReason::ProgressBackwards {
-                last,
-                reported: report.percent,
-            })),
+            Some(last) if report.percent < last => {
+                Err(refuse(RefusalReason::ProgressBackwards { last, reported: report.percent }))
+            }
             Some(_) | None => Ok(S::InProgress),
         },
         (S::InProgress, A::Complete { .. }) => Ok(S::Completed),
@@ -452,20 +425,16 @@ fn check_quote(context: &TransitionContext<'_>, named: QuoteId) -> Option<Refusa
     };
     if current.id != named {
         return Some(if context.quotes.iter().any(|q| q.id == named) {
-            RefusalReason::QuoteSuperseded {
-                quote: named,
-                current: current.id,
-            }
+            RefusalReason::QuoteSuperseded { quote: named, current: current.id }
         } else {
             RefusalReason::UnknownQuote { quote: named }
         });
     }
     match current.valid_until() {
         None => Some(RefusalReason::NotAllowedInState),
-        Some(valid_until) if context.now >= valid_until => Some(RefusalReason::QuoteExpired {
-            quote: named,
-            valid_until,
-        }),
+        Some(valid_until) if context.now >= valid_until => {
+            Some(RefusalReason::QuoteExpired { quote: named, valid_until })
+        }
         Some(_) => None,
     }
 }
@@ -499,9 +468,7 @@ mod tests {
     }
 
     fn rejected() -> QuoteDecision {
-        QuoteDecision::Rejected {
-            reason: text("no capacity"),
-        }
+        QuoteDecision::Rejected { reason: text("no capacity") }
     }
 
     fn quote(n: u128, decision: QuoteDecision) -> Quote {
@@ -519,10 +486,7 @@ mod tests {
     }
 
     fn progress(percent: i64) -> Action {
-        Action::ReportProgress(ProgressReport {
-            percent: Percent::parse("p", percent).unwrap(),
-            note: text("working"),
-        })
+        Action::ReportProgress(ProgressReport { percent: Percent::parse("p", percent).unwrap(), note: text("working") })
     }
 
     /// One of each action, with the two quote outcomes separately, in table column order.
@@ -540,12 +504,7 @@ mod tests {
             ("start_work", Action::StartWork { note: None }),
             ("report_progress", progress(10)),
             ("complete", Action::Complete { note: None }),
-            (
-                "fail",
-                Action::Fail {
-                    reason: text("fibre cut"),
-                },
-            ),
+            ("fail", Action::Fail { reason: text("fibre cut") }),
         ]
     }
 
@@ -556,39 +515,10 @@ mod tests {
         // columns: start_review, quote ok, quote rejected, requote ok, requote rejected,
         //          confirm, decline, withdraw, start_work, report_progress, complete, fail
         let table: [(RequestStatus, [Option<RequestStatus>; 12]); 11] = [
-            (
-                S::Submitted,
-                [
-                    Some(S::UnderReview),
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    Some(S::Withdrawn),
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                ],
-            ),
+            (S::Submitted, [Some(S::UnderReview), NO, NO, NO, NO, NO, NO, Some(S::Withdrawn), NO, NO, NO, NO]),
             (
                 S::UnderReview,
-                [
-                    NO,
-                    Some(S::Quoted),
-                    Some(S::Rejected),
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    Some(S::Withdrawn),
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                ],
+                [NO, Some(S::Quoted), Some(S::Rejected), NO, NO, NO, NO, Some(S::Withdrawn), NO, NO, NO, NO],
             ),
             (
                 S::Quoted,
@@ -608,42 +538,13 @@ mod tests {
                 ],
             ),
             (S::Rejected, [NO; 12]),
-            (
-                S::Confirmed,
-                [
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    Some(S::InProgress),
-                    NO,
-                    NO,
-                    NO,
-                ],
-            ),
+            (S::Confirmed, [NO, NO, NO, NO, NO, NO, NO, NO, Some(S::InProgress), NO, NO, NO]),
             (S::Declined, [NO; 12]),
             (S::Expired, [NO; 12]),
             (S::Withdrawn, [NO; 12]),
             (
                 S::InProgress,
-                [
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    NO,
-                    Some(S::InProgress),
-                    Some(S::Completed),
-                    Some(S::Failed),
-                ],
+                [NO, NO, NO, NO, NO, NO, NO, NO, NO, Some(S::InProgress), Some(S::Completed), Some(S::Failed)],
             ),
             (S::Completed, [NO; 12]),
             (S::Failed, [NO; 12]),
@@ -654,11 +555,7 @@ mod tests {
             "the table covers every status"
         );
         let quotes = [quote(1, approved(now() + Duration::days(7)))];
-        let context = TransitionContext {
-            quotes: &quotes,
-            last_progress: None,
-            now: now(),
-        };
+        let context = TransitionContext { quotes: &quotes, last_progress: None, now: now() };
         for (state, row) in table {
             for ((label, action), expected) in every_action().iter().zip(row) {
                 let result = transition(state, action, &context);
@@ -684,11 +581,7 @@ mod tests {
     #[test]
     fn allowed_actions_agree_with_the_table_and_terminal_states_allow_nothing() {
         let quotes = [quote(1, approved(now() + Duration::days(7)))];
-        let context = TransitionContext {
-            quotes: &quotes,
-            last_progress: None,
-            now: now(),
-        };
+        let context = TransitionContext { quotes: &quotes, last_progress: None, now: now() };
         for state in RequestStatus::ALL {
             let mut accepted: Vec<ActionKind> = every_action()
                 .iter()
@@ -706,46 +599,22 @@ mod tests {
     fn gsi_a_1_7_quote_expires_exactly_at_valid_until() {
         let until = now() + Duration::days(3);
         let quotes = [quote(1, approved(until))];
-        let at = |t| TransitionContext {
-            quotes: &quotes,
-            last_progress: None,
-            now: t,
-        };
+        let at = |t| TransitionContext { quotes: &quotes, last_progress: None, now: t };
         let confirm = Action::Confirm { quote: qid(1) };
         let last_moment = until - Duration::microseconds(1);
-        assert_eq!(
-            transition(RequestStatus::Quoted, &confirm, &at(last_moment)),
-            Ok(RequestStatus::Confirmed)
-        );
+        assert_eq!(transition(RequestStatus::Quoted, &confirm, &at(last_moment)), Ok(RequestStatus::Confirmed));
         let refused = transition(RequestStatus::Quoted, &confirm, &at(until)).unwrap_err();
         assert_eq!(refused.state, RequestStatus::Expired);
-        assert_eq!(
-            refused.reason,
-            RefusalReason::QuoteExpired {
-                quote: qid(1),
-                valid_until: until
-            }
-        );
+        assert_eq!(refused.reason, RefusalReason::QuoteExpired { quote: qid(1), valid_until: until });
         assert!(refused.allowed.is_empty());
-        assert_eq!(
-            effective_status(RequestStatus::Quoted, Some(until), last_moment),
-            RequestStatus::Quoted
-        );
-        assert_eq!(
-            effective_status(RequestStatus::Quoted, Some(until), until),
-            RequestStatus::Expired
-        );
+        assert_eq!(effective_status(RequestStatus::Quoted, Some(until), last_moment), RequestStatus::Quoted);
+        assert_eq!(effective_status(RequestStatus::Quoted, Some(until), until), RequestStatus::Expired);
         // only a quoted request expires
-        assert_eq!(
-            effective_status(RequestStatus::Confirmed, Some(until), until),
-            RequestStatus::Confirmed
-        );
+        assert_eq!(effective_status(RequestStatus::Confirmed, Some(until), until), RequestStatus::Confirmed);
         // an expired request can no longer be withdrawn or declined either
         let decline = Action::Decline { reason: None };
         assert_eq!(
-            transition(RequestStatus::Quoted, &decline, &at(until))
-                .unwrap_err()
-                .reason,
+            transition(RequestStatus::Quoted, &decline, &at(until)).unwrap_err().reason,
             RefusalReason::NotAllowedInState
         );
     }
@@ -754,24 +623,9 @@ mod tests {
     fn gsi_a_1_7_superseded_or_foreign_quotes_cannot_be_confirmed() {
         let until = now() + Duration::days(7);
         let quotes = [quote(1, approved(until)), quote(2, approved(until))];
-        let context = TransitionContext {
-            quotes: &quotes,
-            last_progress: None,
-            now: now(),
-        };
-        let refused = transition(
-            RequestStatus::Quoted,
-            &Action::Confirm { quote: qid(1) },
-            &context,
-        )
-        .unwrap_err();
-        assert_eq!(
-            refused.reason,
-            RefusalReason::QuoteSuperseded {
-                quote: qid(1),
-                current: qid(2)
-            }
-        );
+        let context = TransitionContext { quotes: &quotes, last_progress: None, now: now() };
+        let refused = transition(RequestStatus::Quoted, &Action::Confirm { quote: qid(1) }, &context).unwrap_err();
+        assert_eq!(refused.reason, RefusalReason::QuoteSuperseded { quote: qid(1), current: qid(2) });
         assert_eq!(refused.reason.code(), "quote_superseded");
         assert_eq!(
             refused.to_string(),
@@ -781,60 +635,27 @@ mod tests {
                 qid(2)
             )
         );
-        let refused = transition(
-            RequestStatus::Quoted,
-            &Action::Confirm { quote: qid(9) },
-            &context,
-        )
-        .unwrap_err();
+        let refused = transition(RequestStatus::Quoted, &Action::Confirm { quote: qid(9) }, &context).unwrap_err();
+        assert_eq!(refused.reason, RefusalReason::UnknownQuote { quote: qid(9) });
         assert_eq!(
-            refused.reason,
-            RefusalReason::UnknownQuote { quote: qid(9) }
-        );
-        assert_eq!(
-            transition(
-                RequestStatus::Quoted,
-                &Action::Confirm { quote: qid(2) },
-                &context
-            ),
+            transition(RequestStatus::Quoted, &Action::Confirm { quote: qid(2) }, &context),
             Ok(RequestStatus::Confirmed)
         );
     }
 
     #[test]
     fn gsi_a_1_7_superseded_quote_of_an_expired_request_says_superseded() {
-        let quotes = [
-            quote(1, approved(now() + Duration::days(9))),
-            quote(2, approved(now() - Duration::days(1))),
-        ];
-        let context = TransitionContext {
-            quotes: &quotes,
-            last_progress: None,
-            now: now(),
-        };
-        let refused = transition(
-            RequestStatus::Quoted,
-            &Action::Confirm { quote: qid(1) },
-            &context,
-        )
-        .unwrap_err();
+        let quotes = [quote(1, approved(now() + Duration::days(9))), quote(2, approved(now() - Duration::days(1)))];
+        let context = TransitionContext { quotes: &quotes, last_progress: None, now: now() };
+        let refused = transition(RequestStatus::Quoted, &Action::Confirm { quote: qid(1) }, &context).unwrap_err();
         assert_eq!(refused.state, RequestStatus::Expired);
         assert_eq!(refused.reason.code(), "quote_superseded");
     }
 
     #[test]
     fn gsi_a_1_7_withdraw_after_confirm_is_refused_naming_state_and_allowed() {
-        let context = TransitionContext {
-            quotes: &[],
-            last_progress: None,
-            now: now(),
-        };
-        let refused = transition(
-            RequestStatus::Confirmed,
-            &Action::Withdraw { reason: None },
-            &context,
-        )
-        .unwrap_err();
+        let context = TransitionContext { quotes: &[], last_progress: None, now: now() };
+        let refused = transition(RequestStatus::Confirmed, &Action::Withdraw { reason: None }, &context).unwrap_err();
         assert_eq!(refused.state, RequestStatus::Confirmed);
         assert_eq!(refused.allowed, [ActionKind::StartWork]);
         assert_eq!(refused.reason.code(), "not_allowed_in_state");
@@ -842,12 +663,7 @@ mod tests {
             refused.to_string(),
             "cannot withdraw a request that is confirmed; the request is confirmed, allowed now: start_work"
         );
-        let refused = transition(
-            RequestStatus::Completed,
-            &Action::Withdraw { reason: None },
-            &context,
-        )
-        .unwrap_err();
+        let refused = transition(RequestStatus::Completed, &Action::Withdraw { reason: None }, &context).unwrap_err();
         assert_eq!(
             refused.to_string(),
             "cannot withdraw a request that is completed; the request is completed and nothing more can be done"
@@ -866,20 +682,10 @@ mod tests {
             Ok(RequestStatus::InProgress),
             "the same percentage with a new note is fine"
         );
-        assert_eq!(
-            transition(RequestStatus::InProgress, &progress(100), &at(40)),
-            Ok(RequestStatus::InProgress)
-        );
+        assert_eq!(transition(RequestStatus::InProgress, &progress(100), &at(40)), Ok(RequestStatus::InProgress));
         let refused = transition(RequestStatus::InProgress, &progress(39), &at(40)).unwrap_err();
         assert_eq!(refused.reason.code(), "progress_backwards");
-        assert_eq!(
-            refused.allowed,
-            [
-                ActionKind::ReportProgress,
-                ActionKind::Complete,
-                ActionKind::Fail
-            ]
-        );
+        assert_eq!(refused.allowed, [ActionKind::ReportProgress, ActionKind::Complete, ActionKind::Fail]);
     }
 
     #[test]
@@ -892,18 +698,8 @@ mod tests {
 
     #[test]
     fn notes_travel_with_their_action() {
-        assert_eq!(
-            Action::Fail {
-                reason: text("fibre cut")
-            }
-            .note()
-            .map(BoundedText::as_str),
-            Some("fibre cut")
-        );
-        assert_eq!(
-            Action::Quote(rejected()).note().map(BoundedText::as_str),
-            Some("no capacity")
-        );
+        assert_eq!(Action::Fail { reason: text("fibre cut") }.note().map(BoundedText::as_str), Some("fibre cut"));
+        assert_eq!(Action::Quote(rejected()).note().map(BoundedText::as_str), Some("no capacity"));
         assert_eq!(Action::Confirm { quote: qid(1) }.note(), None);
     }
 }

@@ -123,9 +123,7 @@ pub fn check_submission(
     now: DateTime<Utc>,
 ) -> Result<(), SubmissionRefused> {
     if actor.role != Role::AgencyAdmin {
-        return Err(SubmissionRefused::Forbidden {
-            required: Role::AgencyAdmin,
-        });
+        return Err(SubmissionRefused::Forbidden { required: Role::AgencyAdmin });
     }
     let kind = payload.kind();
     if kind.targets_subscription() && facts.subscription_agency != Some(actor.organisation) {
@@ -166,11 +164,7 @@ mod tests {
     }
 
     fn admin() -> Actor {
-        Actor {
-            subject: Subject::parse("admin").unwrap(),
-            organisation: org(1),
-            role: Role::AgencyAdmin,
-        }
+        Actor { subject: Subject::parse("admin").unwrap(), organisation: org(1), role: Role::AgencyAdmin }
     }
 
     fn change() -> RequestPayload {
@@ -197,19 +191,12 @@ mod tests {
     }
 
     fn facts(requests: &[RequestSummary]) -> SubmissionFacts<'_> {
-        SubmissionFacts {
-            provider_listed: true,
-            subscription_agency: Some(org(1)),
-            requests_on_subscription: requests,
-        }
+        SubmissionFacts { provider_listed: true, subscription_agency: Some(org(1)), requests_on_subscription: requests }
     }
 
     #[test]
     fn gsi_a_1_4_one_open_request_per_subscription_names_the_open_one() {
-        let requests = [
-            summary(1, RequestStatus::Completed, None),
-            summary(2, RequestStatus::UnderReview, None),
-        ];
+        let requests = [summary(1, RequestStatus::Completed, None), summary(2, RequestStatus::UnderReview, None)];
         let refused = check_submission(&admin(), &change(), &facts(&requests), now()).unwrap_err();
         assert_eq!(
             refused,
@@ -220,10 +207,11 @@ mod tests {
             })
         );
         assert_eq!(refused.code(), "open_request_exists");
-        assert!(refused.to_string().starts_with(&format!(
-            "request {} (change, under_review) is still open",
-            Uuid::from_u128(2)
-        )));
+        assert!(
+            refused
+                .to_string()
+                .starts_with(&format!("request {} (change, under_review) is still open", Uuid::from_u128(2)))
+        );
     }
 
     #[test]
@@ -242,40 +230,24 @@ mod tests {
         );
         for status in RequestStatus::ALL {
             let requests = [summary(1, *status, None)];
-            assert_eq!(
-                open_request(&requests, now()).is_some(),
-                status.is_open(),
-                "{status}"
-            );
+            assert_eq!(open_request(&requests, now()).is_some(), status.is_open(), "{status}");
         }
     }
 
     #[test]
     fn gsi_13_1_new_services_only_from_listed_providers() {
-        let unlisted = SubmissionFacts {
-            provider_listed: false,
-            subscription_agency: None,
-            requests_on_subscription: &[],
-        };
+        let unlisted =
+            SubmissionFacts { provider_listed: false, subscription_agency: None, requests_on_subscription: &[] };
         assert_eq!(
             check_submission(&admin(), &new_service(), &unlisted, now()),
             Err(SubmissionRefused::ProviderNotListed)
         );
-        let listed = SubmissionFacts {
-            provider_listed: true,
-            ..unlisted
-        };
-        assert_eq!(
-            check_submission(&admin(), &new_service(), &listed, now()),
-            Ok(())
-        );
+        let listed = SubmissionFacts { provider_listed: true, ..unlisted };
+        assert_eq!(check_submission(&admin(), &new_service(), &listed, now()), Ok(()));
         // leaving or resizing stays possible with a provider that dropped off the list
         let mut delisted = facts(&[]);
         delisted.provider_listed = false;
-        assert_eq!(
-            check_submission(&admin(), &change(), &delisted, now()),
-            Ok(())
-        );
+        assert_eq!(check_submission(&admin(), &change(), &delisted, now()), Ok(()));
     }
 
     #[test]
@@ -284,9 +256,7 @@ mod tests {
         user.role = Role::AgencyUser;
         assert_eq!(
             check_submission(&user, &change(), &facts(&[]), now()),
-            Err(SubmissionRefused::Forbidden {
-                required: Role::AgencyAdmin
-            })
+            Err(SubmissionRefused::Forbidden { required: Role::AgencyAdmin })
         );
         let mut other = admin();
         other.organisation = org(2);
@@ -294,10 +264,7 @@ mod tests {
             check_submission(&other, &change(), &facts(&[]), now()),
             Err(SubmissionRefused::SubscriptionNotFound)
         );
-        let missing = SubmissionFacts {
-            subscription_agency: None,
-            ..facts(&[])
-        };
+        let missing = SubmissionFacts { subscription_agency: None, ..facts(&[]) };
         assert_eq!(
             check_submission(&admin(), &change(), &missing, now()),
             Err(SubmissionRefused::SubscriptionNotFound)

@@ -70,12 +70,7 @@ impl ProgressReport {
         let mut errors = ValidationErrors::new();
         let percent = errors.collect(Percent::parse("percent", draft.percent));
         let note = errors.collect(BoundedText::parse("note", &draft.note, NOTE_MAX));
-        errors.finish(|| {
-            Some(ProgressReport {
-                percent: percent?,
-                note: note?,
-            })
-        })
+        errors.finish(|| Some(ProgressReport { percent: percent?, note: note? }))
     }
 }
 
@@ -114,18 +109,12 @@ mod tests {
 
     #[test]
     fn gsi_a_1_8_progress_needs_a_note() {
-        let errors = ProgressReport::parse(&ProgressDraft {
-            percent: 150,
-            note: " ".into(),
-        })
-        .unwrap_err();
+        let errors = ProgressReport::parse(&ProgressDraft { percent: 150, note: " ".into() }).unwrap_err();
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["percent", "note"]);
-        let report = ProgressReport::parse(&ProgressDraft {
-            percent: 40,
-            note: "circuit patched at the exchange".into(),
-        })
-        .unwrap();
+        let report =
+            ProgressReport::parse(&ProgressDraft { percent: 40, note: "circuit patched at the exchange".into() })
+                .unwrap();
         assert_eq!(report.percent.value(), 40);
     }
 }
