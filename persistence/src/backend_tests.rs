@@ -7,17 +7,8 @@ use gsi_domain::org::{GIX_ORGANISATION_ID, NewOrganisation, OrganisationKind};
 use gsi_domain::{Actor, OrganisationId, Role, Subject};
 
 use crate::repos::{agency_profiles, audit, idempotency, organisations};
-use crate::testing::{TestDatabase, backends};
-use crate::{DbConnection, PageRequest, StoreError, checkout, migrate, write_tx};
-
-fn each_backend(test: impl Fn(&mut DbConnection)) {
-    for backend in backends() {
-        let db = TestDatabase::create(backend);
-        let pool = db.pool();
-        let mut conn = checkout(&pool).unwrap();
-        test(&mut conn);
-    }
-}
+use crate::testing::each_backend;
+use crate::{DbConnection, PageRequest, StoreError, migrate, write_tx};
 
 fn now() -> chrono::DateTime<Utc> {
     // Nanoseconds on purpose: storage must keep exactly the microseconds.

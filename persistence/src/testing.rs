@@ -29,6 +29,16 @@ pub fn backends() -> Vec<Backend> {
     }
 }
 
+/// Runs `test` on a fresh, migrated database of every backend `backends()` names.
+pub fn each_backend(test: impl Fn(&mut crate::DbConnection)) {
+    for backend in backends() {
+        let db = TestDatabase::create(backend);
+        let pool = db.pool();
+        let mut conn = checkout(&pool).expect("connection");
+        test(&mut conn);
+    }
+}
+
 /// A fresh database; removed when dropped.
 pub struct TestDatabase {
     pub backend: Backend,
