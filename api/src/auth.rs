@@ -151,7 +151,7 @@ impl Authenticator {
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Actor, ApiError> {
         let value = headers
             .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthenticated("missing bearer token".into()))?
+            .ok_or(ApiError::MissingCredentials)?
             .to_str()
             .map_err(|_| ApiError::Unauthenticated("malformed Authorization header".into()))?;
         let token = value

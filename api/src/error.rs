@@ -18,6 +18,10 @@ pub const PROBLEM_BASE: &str = "https://gsi-hub.example/problems/";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// No credentials at all: the challenge carries no error code (RFC 6750 §3.1).
+    #[error("authentication required: missing bearer token")]
+    MissingCredentials,
+    /// Credentials that do not verify.
     #[error("authentication required: {0}")]
     Unauthenticated(String),
     #[error("forbidden: {0}")]
@@ -121,7 +125,9 @@ struct Shape {
 impl ApiError {
     fn shape(&self) -> Shape {
         let (status, slug, title) = match self {
-            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
+            ApiError::MissingCredentials | ApiError::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required")
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation-error", "Invalid fields"),
@@ -205,6 +211,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         match self {
+            ApiError::MissingCredentials => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"gsi-hub\"")));
+            }
             ApiError::Unauthenticated(detail) => {
                 let challenge = format!(
                     "Bearer realm=\"gsi-hub\", error=\"invalid_token\", error_description=\"{}\"",
@@ -223,5 +233,63 @@ impl ResponseError for ApiError {
         let body = serde_json::to_string(&self.problem())
             .unwrap_or_else(|_| String::from("{\"title\":\"Internal error\",\"status\":500}"));
         response.body(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_maps_to_its_status_and_type() {
+        let cases: Vec<(ApiError, u16, &str)> = vec![
+            (ApiError::MissingCredentials, 401, "unauthenticated"),
+            (ApiError::Unauthenticated("x".into()), 401, "unauthenticated"),
+            (ApiError::Forbidden("x".into()), 403, "forbidden"),
+            (ApiError::NotFound("x"), 404, "not-found"),
+            (ApiError::Validation(ValidationErrors::single("f", "c", "m")), 422, "validation-error"),
+            (ApiError::InvalidParameters(ValidationErrors::single("f", "c", "m")), 400, "invalid-parameters"),
+            (ApiError::MalformedBody("x".into()), 400, "malformed-body"),
+            (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
+            (ApiError::PayloadTooLarge { limit: 1 }, 413, "payload-too-large"),
+            (ApiError::PreconditionFailed { current_etag: "\"1\"".into() }, 412, "precondition-failed"),
+            (ApiError::PreconditionRequired, 428, "precondition-required"),
+            (ApiError::Conflict("x".into()), 409, "conflict"),
+            (ApiError::IdempotencyKeyReused, 422, "idempotency-key-reused"),
+            (ApiError::Unavailable("pool timed out".into()), 503, "service-unavailable"),
+            (ApiError::Internal("secret detail".into()), 500, "internal-error"),
+        ];
+        for (error, status, slug) in cases {
+            let problem = error.problem();
+            assert_eq!(problem.status, status, "{error:?}");
+            assert_eq!(problem.problem_type, format!("{PROBLEM_BASE}{slug}"));
+            assert_eq!(error.error_response().status().as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn server_side_details_are_not_sent() {
+        for error in
+            [ApiError::Internal("password=hunter2".into()), ApiError::Unavailable("db at 10.0.0.1 down".into())]
+        {
+            let problem = error.problem();
+            assert!(!problem.detail.contains("hunter2") && !problem.detail.contains("10.0.0.1"), "{}", problem.detail);
+        }
+    }
+
+    #[test]
+    fn pool_exhaustion_becomes_503_with_retry_after() {
+        let response =
+            ApiError::from(StoreError::Unavailable("timed out waiting for connection".into())).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn missing_credentials_challenge_has_no_error_code() {
+        let response = ApiError::MissingCredentials.error_response();
+        assert_eq!(response.headers().get(header::WWW_AUTHENTICATE).unwrap(), "Bearer realm=\"gsi-hub\"");
+        let invalid = ApiError::Unauthenticated("token expired".into()).error_response();
+        assert!(invalid.headers().get(header::WWW_AUTHENTICATE).unwrap().to_str().unwrap().contains("invalid_token"));
     }
 }

@@ -159,3 +159,18 @@ fn idempotency_entries_expire() {
         assert_eq!(idempotency::purge_expired(conn, later).unwrap(), 1);
     });
 }
+
+#[test]
+fn an_exhausted_pool_reports_unavailable_instead_of_hanging() {
+    for backend in crate::testing::backends() {
+        let db = crate::testing::TestDatabase::create(backend);
+        let url = crate::DatabaseUrl::parse(&db.url).unwrap();
+        let settings = crate::PoolSettings { max_size: 1, connection_timeout: std::time::Duration::from_millis(100) };
+        let pool = crate::build_pool(url, &settings).unwrap();
+        let held = crate::checkout(&pool).unwrap();
+        // Returns (after the pool timeout) rather than waiting for the held connection.
+        assert!(matches!(crate::checkout(&pool), Err(StoreError::Unavailable(_))));
+        drop(held);
+        assert!(crate::checkout(&pool).is_ok());
+    }
+}
