@@ -14,8 +14,9 @@
 //!   may be in the past but not in the future (a contract that has not started yet is a new
 //!   subscription), an end must be after `now` (an ended contract is not running), the
 //!   offering must be in the catalog (published or retired, not a draft), and it begins
-//!   `active`. It does NOT need the provider to be listed: the contract exists whatever the
-//!   list says, and hiding it would hide a fact from the agency; it is flagged instead
+//!   `active`. Bringing a contract into the hub is new business through the hub, so the
+//!   provider must be listed for the family at registration (GSI-13.1); a contract registered
+//!   while listed stays visible when the provider later leaves the list, flagged
 //!   ([`provider_not_listed`]).
 //! - Quantities are per priced metric, not negative, and within the offering's maximum per
 //!   subscription; an empty set is allowed (pure pay-per-use). The provider's total capacity
@@ -349,9 +350,11 @@ pub fn subscribe(
 pub fn register_existing(
     offering: &Offering,
     add_on_offerings: &[Offering],
+    provider_history: &[ListingEntry],
     draft: &SubscriptionDraft,
     now: DateTime<Utc>,
 ) -> Result<NewSubscription, SubscribeRefused> {
+    may_subscribe(provider_history, offering.details.family(), now)?;
     let in_catalog = |state| state != OfferingState::Draft;
     let mut errors = ValidationErrors::new();
     if draft.starts_at > now {
@@ -944,18 +947,25 @@ mod tests {
     fn gsi_7_5_2_registering_an_existing_contract() {
         let mut d = draft();
         d.starts_at = now() - Duration::days(400);
-        // Not listed at all: registration still succeeds and starts active.
-        let new = register_existing(&base(), &add_ons(), &d, now()).unwrap();
+        // GSI-13.1: an unlisted provider cannot bring contracts into the hub.
+        assert!(matches!(
+            register_existing(&base(), &add_ons(), &[], &d, now()),
+            Err(SubscribeRefused::NotListed(ProviderNotListed {
+                family: ServiceFamily::Cloud,
+                status: ListingStatus::NotListed
+            }))
+        ));
+        let new = register_existing(&base(), &add_ons(), &listed(), &d, now()).unwrap();
         assert_eq!(new.status, SubscriptionStatus::Active);
         assert_eq!(new.origin, SubscriptionOrigin::PreExisting);
         assert_eq!(new.term.starts_at(), now() - Duration::days(400));
         // Starting exactly now is still "already started".
         d.starts_at = now();
-        assert!(register_existing(&base(), &add_ons(), &d, now()).is_ok());
+        assert!(register_existing(&base(), &add_ons(), &listed(), &d, now()).is_ok());
         d.starts_at = now() + Duration::microseconds(1);
         d.ends_at = Some(now());
         assert_eq!(
-            invalid_fields(register_existing(&base(), &add_ons(), &d, now())),
+            invalid_fields(register_existing(&base(), &add_ons(), &listed(), &d, now())),
             [
                 ("starts_at".to_owned(), "in_the_future"),
                 ("ends_at".to_owned(), "already_ended"),
@@ -966,16 +976,16 @@ mod tests {
         d = draft();
         let retired = offering(1, &compute_draft(), OfferingState::Retired);
         let retired_add_on = vec![offering(2, &add_on_draft(1, false), OfferingState::Retired)];
-        assert!(register_existing(&retired, &retired_add_on, &d, now()).is_ok());
+        assert!(register_existing(&retired, &retired_add_on, &listed(), &d, now()).is_ok());
         let draft_offering = offering(1, &compute_draft(), OfferingState::Draft);
         assert!(matches!(
-            register_existing(&draft_offering, &add_ons(), &d, now()),
+            register_existing(&draft_offering, &add_ons(), &listed(), &d, now()),
             Err(SubscribeRefused::OfferingNotAvailable { .. })
         ));
         // Quantities are checked as for any subscription.
         d.quantities = vec![q("vcpu_hour", "65")];
         assert_eq!(
-            invalid_fields(register_existing(&base(), &add_ons(), &d, now())),
+            invalid_fields(register_existing(&base(), &add_ons(), &listed(), &d, now())),
             [("quantities[0].quantity".to_owned(), "above_capacity")]
         );
     }
