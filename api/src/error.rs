@@ -49,6 +49,12 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The object's current state does not allow the action.
+    #[error("{detail}")]
+    InvalidTransition { detail: String, current_state: String, allowed_actions: Vec<String> },
+    /// GSI-13.1: agencies use services only from providers on the provider list.
+    #[error("{0}")]
+    ProviderNotListed(String),
     /// The same `Idempotency-Key` was used with a different request.
     #[error("Idempotency-Key reused with a different request")]
     IdempotencyKeyReused,
@@ -99,6 +105,12 @@ pub struct Problem {
     /// The current ETag, on 412.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_etag: Option<String>,
+    /// The object's state, when the action is not allowed in it (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// What may be done from the current state (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,6 +158,12 @@ impl ApiError {
                 (StatusCode::PRECONDITION_REQUIRED, "precondition-required", "If-Match required")
             }
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::InvalidTransition { .. } => {
+                (StatusCode::CONFLICT, "invalid-transition", "Not allowed in the current state")
+            }
+            ApiError::ProviderNotListed(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "provider-not-listed", "Provider not on the provider list")
+            }
             ApiError::IdempotencyKeyReused => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",
@@ -186,6 +204,14 @@ impl ApiError {
             errors,
             current_etag: match self {
                 ApiError::PreconditionFailed { current_etag } => Some(current_etag.clone()),
+                _ => None,
+            },
+            current_state: match self {
+                ApiError::InvalidTransition { current_state, .. } => Some(current_state.clone()),
+                _ => None,
+            },
+            allowed_actions: match self {
+                ApiError::InvalidTransition { allowed_actions, .. } => Some(allowed_actions.clone()),
                 _ => None,
             },
         }
@@ -255,6 +281,12 @@ mod tests {
             (ApiError::PreconditionFailed { current_etag: "\"1\"".into() }, 412, "precondition-failed"),
             (ApiError::PreconditionRequired, 428, "precondition-required"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
+            (
+                ApiError::InvalidTransition { detail: "x".into(), current_state: "a".into(), allowed_actions: vec![] },
+                409,
+                "invalid-transition",
+            ),
+            (ApiError::ProviderNotListed("x".into()), 422, "provider-not-listed"),
             (ApiError::IdempotencyKeyReused, 422, "idempotency-key-reused"),
             (ApiError::Unavailable("pool timed out".into()), 503, "service-unavailable"),
             (ApiError::Internal("secret detail".into()), 500, "internal-error"),

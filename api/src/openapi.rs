@@ -26,7 +26,8 @@ use crate::error::Problem;
         schemas(Problem),
         responses(
             Unauthenticated, Forbidden, NotFound, ValidationFailed, BadRequest, PreconditionFailed,
-            PreconditionRequired, Conflict, PayloadTooLarge, UnsupportedMediaType, ServiceUnavailable
+            PreconditionRequired, Conflict, InvalidTransition, ProviderNotListed, PayloadTooLarge,
+            UnsupportedMediaType, ServiceUnavailable
         )
     ),
     modifiers(&BearerAuth),
@@ -87,6 +88,17 @@ pub struct PreconditionRequired(pub Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/conflict", "title": "Conflict", "status": 409, "detail": "conflict: a record with the same unique value exists"}))]
 pub struct Conflict(pub Problem);
+
+/// The action is not allowed in the object's current state; `current_state` and
+/// `allowed_actions` say what is possible.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/invalid-transition", "title": "Not allowed in the current state", "status": 409, "detail": "cannot resume a subscription that is active; allowed: suspend, terminate", "current_state": "active", "allowed_actions": ["suspend", "terminate"]}))]
+pub struct InvalidTransition(pub Problem);
+
+/// GSI-13.1: the provider is not listed for the service family now.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/provider-not-listed", "title": "Provider not on the provider list", "status": 422, "detail": "the provider is not on the provider list for network (status: delisted); agencies may subscribe only to listed providers (GSI-13.1)"}))]
+pub struct ProviderNotListed(pub Problem);
 
 /// The body exceeds the configured limit (`GSI_MAX_BODY_BYTES`).
 #[derive(ToResponse)]
