@@ -19,6 +19,7 @@ use crate::error::Problem;
         (name = "identity", description = "Who the caller is (GSI-A.1.1)."),
         (name = "organisations", description = "The register of agencies, providers, assessors and GIX (clause 3)."),
         (name = "agency-profiles", description = "An agency's basic data: names, coordinators, contact channels (GSI-7.5.1)."),
+        (name = "providers", description = "Provider profiles (GSI-6.1, 6.2, 7.4, 10.3) and the provider list GIX keeps (GSI-12.2, 12.3, 13.1)."),
         (name = "audit", description = "Who changed what, when, under which request."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),

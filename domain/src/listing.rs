@@ -19,6 +19,9 @@
 //! - A change takes effect at `effective_at`, which defaults to `now`, may be later (e.g. a
 //!   delisting from the first of next month), but never earlier than `now`, and must be after
 //!   every earlier entry for that family, so that the past stays as it was recorded.
+//! - While listed (now or by a change recorded for later), the provider cannot save a profile
+//!   that drops a listed family or a 24x7 channel ([`check_profile_change`]); otherwise the
+//!   list would show what the provider no longer offers. GIX suspends or delists first.
 
 use chrono::{DateTime, Utc};
 
@@ -96,6 +99,17 @@ pub fn is_listed(history: &[ListingEntry], family: ServiceFamily, at: DateTime<U
 /// provider is listed for `family` at `at`. A suspension ends a listed period.
 pub fn listed_since(history: &[ListingEntry], family: ServiceFamily, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if is_listed(history, family, at) { entry_in_force(history, family, at).map(|e| e.effective_at) } else { None }
+}
+
+/// The status after every recorded change for `family`, scheduled ones included: the status
+/// the next change starts from, since it must take effect after all of them.
+pub fn scheduled_status(history: &[ListingEntry], family: ServiceFamily) -> ListingStatus {
+    history
+        .iter()
+        .filter(|e| e.family == family)
+        .map(|e| e.effective_at)
+        .max()
+        .map_or(ListingStatus::NotListed, |latest| listing_status(history, family, latest))
 }
 
 /// A line of the public provider list: a family the provider is listed for, and since when.
@@ -224,7 +238,7 @@ pub fn record_change(
         return Err(ListingRefused::Invalid(errors));
     }
     // The new entry follows every existing one, so it starts from the latest status.
-    let current = latest.map_or(ListingStatus::NotListed, |at| listing_status(&own, family, at));
+    let current = scheduled_status(&own, family);
     let status = transition(current, action)?;
     if status == ListingStatus::Listed {
         if !profile.details.families.contains(family) {
@@ -245,6 +259,53 @@ pub fn record_change(
         effective_at,
         recorded_at: now,
     })
+}
+
+/// The families the provider is listed for at `now` or from a change already recorded for later.
+fn families_on_the_list(history: &[ListingEntry], now: DateTime<Utc>) -> Vec<ServiceFamily> {
+    ServiceFamily::ALL
+        .iter()
+        .copied()
+        .filter(|family| {
+            let later = history.iter().filter(|e| e.family == *family && e.effective_at > now).map(|e| e.effective_at);
+            std::iter::once(now).chain(later).any(|at| is_listed(history, *family, at))
+        })
+        .collect()
+}
+
+/// GSI-6.2, 7.4, 12.2: a provider on the list keeps what listing required. A profile change
+/// (`profile` as it would be saved) that stops offering a family the provider is listed for,
+/// now or by a change recorded for later, or that removes a 24x7 channel while it is listed
+/// for any family, is refused naming each field; GIX suspends or delists first. `history` is
+/// the provider's listing history (other providers' entries are ignored).
+pub fn check_profile_change(
+    history: &[ListingEntry],
+    profile: &ProviderProfile,
+    now: DateTime<Utc>,
+) -> Result<(), ValidationErrors> {
+    let own: Vec<ListingEntry> = history.iter().filter(|e| e.provider == profile.provider_id).cloned().collect();
+    let listed = families_on_the_list(&own, now);
+    let mut errors = ValidationErrors::new();
+    for family in listed.iter().filter(|f| !profile.details.families.contains(**f)) {
+        errors.add(
+            "families",
+            "listed_family_removed",
+            format!(
+                "the provider is on the provider list for {family}; GIX must suspend or delist it for {family} \
+                 before the profile stops offering it (GSI-6.2, 12.3)"
+            ),
+        );
+    }
+    if !listed.is_empty() {
+        for blocker in listing_blockers(profile) {
+            errors.add(
+                blocker.profile_field(),
+                "required_while_listed",
+                format!("{}; a provider on the provider list must keep it", blocker.message()),
+            );
+        }
+    }
+    errors.finish(|| Some(()))
 }
 
 /// GIX keeps the provider list (GSI-12.2, 12.3).
@@ -552,6 +613,51 @@ pub(crate) mod tests {
         foreign.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
         let e = record_change(&[foreign], &profile, &change("cloud", "list", None), &gix(), t(2)).unwrap();
         assert_eq!(e.status, ListingStatus::Listed);
+    }
+
+    #[test]
+    fn gsi_12_2_scheduled_status_is_where_the_next_change_starts() {
+        use ListingAction as A;
+        use ListingStatus as S;
+        let cloud = ServiceFamily::Cloud;
+        assert_eq!(scheduled_status(&[], cloud), S::NotListed);
+        let history = vec![entry(cloud, A::Delist, S::Delisted, t(10)), entry(cloud, A::List, S::Listed, t(1))];
+        assert_eq!(scheduled_status(&history, cloud), S::Delisted, "the change recorded for later counts");
+        assert_eq!(listing_status(&history, cloud, t(5)), S::Listed, "while the status now is unchanged");
+        assert_eq!(scheduled_status(&history, ServiceFamily::Network), S::NotListed);
+    }
+
+    #[test]
+    fn gsi_7_4_listed_provider_keeps_its_families_and_channels() {
+        use ListingAction as A;
+        use ListingStatus as S;
+        let codes = |r: Result<(), ValidationErrors>| {
+            r.unwrap_err().errors().iter().map(|e| (e.field.clone(), e.code)).collect::<Vec<_>>()
+        };
+        let listed = vec![entry(ServiceFamily::Cloud, A::List, S::Listed, t(1))];
+        let mut d = complete_draft(); // cloud and data_center
+        assert_eq!(check_profile_change(&listed, &profile_of(provider(), &d), t(2)), Ok(()));
+        d.families = vec!["data_center".into()];
+        d.support.phone = None;
+        assert_eq!(
+            codes(check_profile_change(&listed, &profile_of(provider(), &d), t(2))),
+            [("families".to_owned(), "listed_family_removed"), ("support.phone".to_owned(), "required_while_listed")]
+        );
+        // Before the listing takes effect, a listing recorded for later binds the profile too.
+        assert_eq!(
+            codes(check_profile_change(&listed, &profile_of(provider(), &d), t(1) - Duration::days(1))).len(),
+            2
+        );
+        // Once suspended or delisted, the profile is free again.
+        for (action, status) in [(A::Suspend, S::Suspended), (A::Delist, S::Delisted)] {
+            let mut history = listed.clone();
+            history.push(entry(ServiceFamily::Cloud, action, status, t(2)));
+            assert_eq!(check_profile_change(&history, &profile_of(provider(), &d), t(3)), Ok(()), "{status}");
+        }
+        // Another provider's listing does not bind this profile.
+        let mut foreign = listed[0].clone();
+        foreign.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
+        assert_eq!(check_profile_change(&[foreign], &profile_of(provider(), &d), t(2)), Ok(()));
     }
 
     #[test]

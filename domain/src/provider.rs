@@ -365,6 +365,15 @@ impl ListingBlocker {
             ListingBlocker::MissingSelfServiceUrl => "the profile has no self-service system address (GSI-7.4, 7.5)",
         }
     }
+
+    /// The profile field that is missing, as [`ProviderProfileDetails::parse`] names it.
+    pub const fn profile_field(self) -> &'static str {
+        match self {
+            ListingBlocker::MissingSupportPhone => "support.phone",
+            ListingBlocker::MissingSupportEmail => "support.email",
+            ListingBlocker::MissingSelfServiceUrl => "support.self_service_url",
+        }
+    }
 }
 
 /// GSI-7.4: every 24x7 channel the profile still lacks; empty when the provider may be listed

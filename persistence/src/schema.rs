@@ -70,5 +70,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    provider_profiles (provider_id) {
+        provider_id -> Uuid,
+        legal_status -> Text,
+        registration_number -> Nullable<Text>,
+        families -> Jsonb,
+        support_phone -> Nullable<Text>,
+        support_email -> Nullable<Text>,
+        self_service_url -> Nullable<Text>,
+        exclusions -> Jsonb,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    listing_entries (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        family -> Text,
+        action -> Text,
+        status -> Text,
+        reason -> Text,
+        actor_subject -> Text,
+        actor_role -> Text,
+        effective_at -> Instant,
+        recorded_at -> Instant,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
-diesel::allow_tables_to_appear_in_same_query!(organisations, agency_profiles, audit_events, idempotency_keys);
+diesel::joinable!(provider_profiles -> organisations (provider_id));
+diesel::joinable!(listing_entries -> organisations (provider_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    agency_profiles,
+    audit_events,
+    idempotency_keys,
+    provider_profiles,
+    listing_entries
+);

@@ -11,4 +11,5 @@ mod conventions;
 mod health;
 mod openapi;
 mod organisations;
+mod providers;
 mod support;

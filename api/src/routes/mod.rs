@@ -6,6 +6,9 @@ pub mod audit_events;
 pub mod health;
 pub mod me;
 pub mod organisations;
+pub mod provider_list;
+pub mod provider_listings;
+pub mod provider_profiles;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -22,7 +25,12 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(organisations::get::get_organisation)
         .service(agency_profiles::get::get_agency_profile)
         .service(agency_profiles::update::update_agency_profile)
-        .service(audit_events::list::list_audit_events);
+        .service(audit_events::list::list_audit_events)
+        .service(provider_profiles::get::get_provider_profile)
+        .service(provider_profiles::update::put_provider_profile)
+        .service(provider_listings::create::change_provider_listing)
+        .service(provider_listings::history::get_listing_history)
+        .service(provider_list::list::get_provider_list);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -5,7 +5,10 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod demo;
+pub mod demo_providers;
+pub mod listings;
 pub mod organisations;
+pub mod provider_profiles;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

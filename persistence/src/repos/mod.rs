@@ -3,4 +3,6 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod idempotency;
+pub mod listings;
 pub mod organisations;
+pub mod provider_profiles;

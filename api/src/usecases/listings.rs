@@ -1,0 +1,208 @@
+//! The provider list (GSI-12.2, 12.3, 13.1): GIX records dated listing changes; every caller
+//! reads the list; GIX and the provider itself read the history. Every listing question is
+//! answered by `gsi_domain::listing` from the stored history.
+
+use chrono::{DateTime, Utc};
+use gsi_domain::listing::{self, ListedFamily, ListingAction, ListingChangeDraft, ListingRefused, ListingStatus};
+use gsi_domain::org::Organisation;
+use gsi_domain::provider::SupportChannels;
+use gsi_domain::service::ServiceFamily;
+use gsi_domain::{OrganisationId, ValidationErrors};
+use gsi_persistence::repos::listings::{self, ListingRecord};
+use gsi_persistence::repos::{organisations, provider_profiles};
+use gsi_persistence::{DbConnection, Page, PageRequest};
+
+use super::provider_profiles::provider_organisation;
+use super::{Change, Context, audit};
+use crate::error::ApiError;
+
+/// Records a listing change by a GIX officer (GSI-12.2, 12.3). Checks, in order: the role
+/// (403), that the organisation is a provider (404), that it has a profile (422), then
+/// `listing::record_change` (422 for fields and blockers, 409 for a transition the current
+/// status does not allow). Call inside a write transaction.
+pub fn change(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+    draft: &ListingChangeDraft,
+) -> Result<ListingRecord, ApiError> {
+    if !listing::may_change_listing(&ctx.actor) {
+        return Err(ApiError::Forbidden("only GIX officers change the provider list (GSI-12.2, 12.3)".into()));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    // Taken before anything is read, so a concurrent profile edit is seen whole.
+    provider_profiles::lock(conn, provider)?;
+    let Some(profile) = provider_profiles::find(conn, provider)? else {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            "profile",
+            "missing_profile",
+            "the provider has not filled in its profile yet (GSI-6.1, 6.2, 7.4), so it cannot be listed",
+        )));
+    };
+    let history = listings::history(conn, provider)?;
+    // Stored instants keep microseconds; decide on the value that will be stored.
+    let draft = ListingChangeDraft {
+        effective_at: draft.effective_at.map(gsi_domain::time::to_storage_precision),
+        ..draft.clone()
+    };
+    let entry = listing::record_change(&history, &profile, &draft, &ctx.actor, ctx.now).map_err(refused)?;
+    let from = listing::scheduled_status(&history, entry.family);
+    let record = listings::insert(conn, &entry, ctx.actor.role)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "provider_listing.changed",
+            resource_type: "provider_listing",
+            resource_id: provider.to_string(),
+            owner: Some(provider),
+            changes: serde_json::json!({
+                "entry_id": record.id,
+                "family": entry.family.as_str(),
+                "action": entry.action.as_str(),
+                "status": {"from": from.as_str(), "to": entry.status.as_str()},
+                "reason": entry.reason.as_str(),
+                "effective_at": entry.effective_at,
+            }),
+        },
+    )?;
+    Ok(record)
+}
+
+/// Each refusal says what is wrong: fields and blockers by name (422), a transition by the
+/// current status and the actions it allows (409).
+fn refused(refusal: ListingRefused) -> ApiError {
+    match refusal {
+        ListingRefused::Invalid(errors) => ApiError::Validation(errors),
+        ListingRefused::Transition(transition) => ApiError::Conflict(transition.to_string()),
+        ListingRefused::FamilyNotOffered { family } => ApiError::Validation(ValidationErrors::single(
+            "family",
+            "family_not_offered",
+            format!(
+                "the provider's profile does not offer {family} (GSI-6.2); it can be listed only for what it offers"
+            ),
+        )),
+        ListingRefused::Blocked(blockers) => {
+            let mut errors = ValidationErrors::new();
+            for blocker in blockers {
+                errors.add(format!("profile.{}", blocker.profile_field()), blocker.as_str(), blocker.message());
+            }
+            ApiError::Validation(errors)
+        }
+    }
+}
+
+/// Where a provider stands for one family.
+#[derive(Debug, Clone)]
+pub struct FamilyStanding {
+    pub family: ServiceFamily,
+    /// At the time of the request.
+    pub status: ListingStatus,
+    /// When the current listed period began, if listed.
+    pub since: Option<DateTime<Utc>>,
+    /// After every recorded change, scheduled ones included: where the next change starts.
+    pub scheduled_status: ListingStatus,
+    pub allowed_actions: Vec<ListingAction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListingHistory {
+    pub provider: Organisation,
+    pub standings: Vec<FamilyStanding>,
+    /// Oldest first.
+    pub records: Vec<ListingRecord>,
+}
+
+/// The provider's whole listing history and where it stands per family (GSI-12.2, 12.3).
+pub fn history(conn: &mut DbConnection, ctx: &Context, provider: OrganisationId) -> Result<ListingHistory, ApiError> {
+    if !listing::listing_history_access(&ctx.actor, provider).can_read() {
+        return Err(ApiError::NotFound("listing history"));
+    }
+    let organisation = provider_organisation(conn, provider, "listing history")?;
+    let records = listings::records(conn, provider)?;
+    let entries: Vec<_> = records.iter().map(|r| r.entry.clone()).collect();
+    let standings = ServiceFamily::ALL
+        .iter()
+        .map(|family| {
+            let scheduled_status = listing::scheduled_status(&entries, *family);
+            FamilyStanding {
+                family: *family,
+                status: listing::listing_status(&entries, *family, ctx.now),
+                since: listing::listed_since(&entries, *family, ctx.now),
+                scheduled_status,
+                allowed_actions: listing::allowed_actions(scheduled_status),
+            }
+        })
+        .collect();
+    Ok(ListingHistory { provider: organisation, standings, records })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProviderListFilter {
+    pub family: Option<ServiceFamily>,
+    /// The instant the list is read at; `None` is now.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A line of the provider list.
+#[derive(Debug, Clone)]
+pub struct ListedProvider {
+    pub organisation: Organisation,
+    /// The families listed at the instant asked for (only the filtered one, when filtered).
+    pub families: Vec<ListedFamily>,
+    /// GSI-7.4: how agencies reach the provider around the clock.
+    pub support: SupportChannels,
+}
+
+/// The provider list at an instant (GSI-12.2, 13.1): every provider listed for at least one
+/// family, in id order. Returns the instant it was read at and a page.
+pub fn provider_list(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    filter: ProviderListFilter,
+    page: PageRequest,
+) -> Result<(DateTime<Utc>, Page<ListedProvider>), ApiError> {
+    if !listing::may_read_provider_list(&ctx.actor) {
+        return Err(ApiError::Forbidden("this role may not read the provider list".into()));
+    }
+    let at = filter.at.map_or(ctx.now, gsi_domain::time::to_storage_precision);
+    let wanted = page.fetch_limit();
+    let mut found: Vec<ListedProvider> = Vec::new();
+    let mut after = page.after.map(OrganisationId::from_uuid);
+    // Candidates are a superset; the domain decides, so keep fetching until a page is full.
+    loop {
+        let batch = listings::listed_candidates(conn, filter.family, at, after, wanted)?;
+        let Some(last) = batch.last().copied() else { break };
+        let histories = listings::histories(conn, &batch)?;
+        let listed: Vec<(OrganisationId, Vec<ListedFamily>)> = batch
+            .iter()
+            .filter_map(|id| {
+                let families: Vec<ListedFamily> = histories
+                    .get(id)
+                    .map(|h| listing::listed_families(h, at))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|l| filter.family.is_none_or(|f| l.family == f))
+                    .collect();
+                (!families.is_empty()).then_some((*id, families))
+            })
+            .collect();
+        let ids: Vec<OrganisationId> = listed.iter().map(|(id, _)| *id).collect();
+        let mut profiles = provider_profiles::find_many(conn, &ids)?;
+        for (id, families) in listed {
+            let organisation = organisations::find(conn, id)?
+                .ok_or_else(|| ApiError::Internal(format!("listed provider {id} is not registered")))?;
+            let profile = profiles
+                .remove(&id)
+                .ok_or_else(|| ApiError::Internal(format!("listed provider {id} has no profile")))?;
+            found.push(ListedProvider { organisation, families, support: profile.details.support });
+        }
+        if i64::try_from(found.len()).unwrap_or(i64::MAX) >= wanted
+            || i64::try_from(batch.len()).unwrap_or(i64::MAX) < wanted
+        {
+            break;
+        }
+        after = Some(last);
+    }
+    Ok((at, Page::from_overfetch(found, page.limit, |p| p.organisation.id.as_uuid())))
+}

@@ -1,0 +1,2 @@
+DROP TABLE listing_entries;
+DROP TABLE provider_profiles;
