@@ -3,4 +3,6 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod idempotency;
+pub mod offerings;
 pub mod organisations;
+pub mod reference_prices;
