@@ -5,7 +5,10 @@ pub mod agency_profiles;
 pub mod audit_events;
 pub mod health;
 pub mod me;
+pub mod offerings;
 pub mod organisations;
+pub mod reference_prices;
+pub mod service;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -22,7 +25,17 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(organisations::get::get_organisation)
         .service(agency_profiles::get::get_agency_profile)
         .service(agency_profiles::update::update_agency_profile)
-        .service(audit_events::list::list_audit_events);
+        .service(audit_events::list::list_audit_events)
+        .service(reference_prices::list::list_reference_prices)
+        .service(reference_prices::create::set_reference_price)
+        .service(reference_prices::get::get_reference_price)
+        .service(offerings::list::list_offerings)
+        .service(offerings::create::create_offering)
+        .service(offerings::get::get_offering)
+        .service(offerings::update::update_offering)
+        .service(offerings::publish::publish_offering)
+        .service(offerings::retire::retire_offering)
+        .service(offerings::price_history::get_offering_price_history);
 }
 
 /// Outside `/v1`: probes for orchestrators.

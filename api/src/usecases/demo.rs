@@ -209,5 +209,6 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
         })?;
         created += 1;
     }
+    super::demo_catalog::seed_catalog(conn, now)?;
     Ok(created)
 }

@@ -5,7 +5,10 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod demo;
+pub mod demo_catalog;
+pub mod offerings;
 pub mod organisations;
+pub mod reference_prices;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};
