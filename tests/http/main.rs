@@ -7,8 +7,10 @@
 mod agency_profiles;
 mod audit;
 mod auth;
+mod catalog;
 mod conventions;
 mod health;
 mod openapi;
 mod organisations;
+mod reference_prices;
 mod support;
