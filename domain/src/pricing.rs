@@ -226,6 +226,22 @@ pub fn close_period(
     ValidityPeriod::new(price.period.from, Some(until))
 }
 
+/// Replacing a price in one step: when `new` starts after the open-ended price of its
+/// (kind, metric), that price is to be closed at the instant `new` starts. Returns the price
+/// to close and its closed period, or `None` when `new` replaces nothing, including when the
+/// closing would be retroactive ([`close_period`] refuses; the overlap check then refuses
+/// `new`).
+pub fn period_to_close_for(
+    history: &[ReferencePrice],
+    new: &NewReferencePrice,
+    now: DateTime<Utc>,
+) -> Option<(ReferencePriceId, ValidityPeriod)> {
+    let open = history.iter().find(|p| {
+        p.kind == new.kind && p.metric == new.metric && p.period.until.is_none() && p.period.from < new.period.from
+    })?;
+    close_period(open, new.period.from, now).ok().map(|period| (open.id, period))
+}
+
 /// The reference price for (kind, metric) in force at `at`, if any.
 pub fn reference_price_in_force(
     history: &[ReferencePrice],
@@ -521,6 +537,29 @@ pub(crate) mod tests {
         assert_eq!(in_force(t(19)), Some(price("100")));
         assert_eq!(in_force(t(20)), Some(price("90")));
         assert_eq!(in_force(t(5)), Some(price("120")));
+    }
+
+    #[test]
+    fn gsi_7_1_a_later_price_closes_the_open_ended_one_at_its_start() {
+        let h = internet_history();
+        let new = |from| NewReferencePrice {
+            kind: ServiceKind::GovernmentInternet,
+            metric: Metric::MbpsMonth,
+            unit_price: price("90"),
+            period: ValidityPeriod::new(from, None).unwrap(),
+            basis: None,
+        };
+        let (id, period) = period_to_close_for(&h, &new(t(20)), t(15)).unwrap();
+        assert_eq!(id, h[1].id);
+        assert_eq!(period, ValidityPeriod::new(t(10), Some(t(20))).unwrap());
+        // Starting now is allowed; starting in the past would rewrite history.
+        assert!(period_to_close_for(&h, &new(t(15)), t(15)).is_some());
+        assert_eq!(period_to_close_for(&h, &new(t(14)), t(15)), None);
+        // Not after the open-ended price starts, another series, or nothing open: nothing to close.
+        assert_eq!(period_to_close_for(&h, &new(t(10)), t(1)), None);
+        let other = NewReferencePrice { metric: Metric::PublicIpMonth, ..new(t(20)) };
+        assert_eq!(period_to_close_for(&h, &other, t(15)), None);
+        assert_eq!(period_to_close_for(&h[..1], &new(t(20)), t(2)), None);
     }
 
     #[test]

@@ -174,3 +174,293 @@ fn an_exhausted_pool_reports_unavailable_instead_of_hanging() {
         assert!(crate::checkout(&pool).is_ok());
     }
 }
+
+// --- catalog: reference prices (GSI-7.1) and offerings (GSI-3.6–3.8, 7.1, 10.1, A.1.3) -------
+
+mod catalog {
+    use diesel::prelude::*;
+    use gsi_domain::catalog::{
+        CapacityLimitDraft, CatalogScope, Offering, OfferingDetails, OfferingDraft, OfferingId, OfferingState,
+        PricingLineDraft,
+    };
+    use gsi_domain::money::UnitPrice;
+    use gsi_domain::pricing::{NewReferencePrice, PricePoint, ReferencePriceDraft, ReferencePriceId};
+    use gsi_domain::service::{Metric, ServiceKind};
+    use gsi_domain::sla_terms::SlaTermsDraft;
+
+    use super::*;
+    use crate::repos::offerings::{self, OfferingFilter, OfferingRecord};
+    use crate::repos::reference_prices::{self, ReferencePriceFilter, ReferencePriceRecord};
+    use crate::types::DbUuid;
+
+    fn at(days: i64) -> chrono::DateTime<Utc> {
+        gsi_domain::time::to_storage_precision(now() + chrono::Duration::days(days))
+    }
+
+    fn reference(kind: &str, metric: &str, price: &str, from: i64, until: Option<i64>) -> ReferencePriceRecord {
+        let parsed = NewReferencePrice::parse(&ReferencePriceDraft {
+            kind: kind.into(),
+            metric: metric.into(),
+            unit_price: price.into(),
+            valid_from: at(from),
+            valid_until: until.map(at),
+            basis: Some("ประกาศคณะกรรมการ ฉบับที่ 1/2569".into()),
+        })
+        .unwrap();
+        ReferencePriceRecord {
+            price: parsed.into_reference_price(ReferencePriceId::new_v7(at(from))),
+            set_by_subject: "gix-1".into(),
+            set_by_organisation: GIX_ORGANISATION_ID,
+            created_at: at(0),
+            updated_at: at(0),
+            version: 1,
+        }
+    }
+
+    fn sla() -> SlaTermsDraft {
+        SlaTermsDraft {
+            availability_percent: "99.95".into(),
+            max_unplanned_outages_per_month: 2,
+            max_mean_time_to_restore_minutes: 240,
+            priorities: vec![
+                ("p1".into(), 15, 240),
+                ("p2".into(), 30, 480),
+                ("p3".into(), 120, 1440),
+                ("p4".into(), 480, 4320),
+            ],
+            credit_tiers: vec![("99.95".into(), "10".into()), ("99.0".into(), "25".into())],
+        }
+    }
+
+    fn compute_draft(base: Option<OfferingId>) -> OfferingDraft {
+        OfferingDraft {
+            family: "cloud".into(),
+            kind: if base.is_some() { "backup".into() } else { "compute".into() },
+            name: "GovCloud VM".into(),
+            description: Some("เครื่องเสมือนในศูนย์ข้อมูลในประเทศไทย".into()),
+            base_offering_id: base,
+            pricing: if base.is_some() {
+                vec![PricingLineDraft { metric: "backup_gb_month".into(), unit_price: "1.5".into() }]
+            } else {
+                vec![
+                    PricingLineDraft { metric: "vcpu_hour".into(), unit_price: "1.05".into() },
+                    PricingLineDraft { metric: "ram_gb_hour".into(), unit_price: "0.000125".into() },
+                ]
+            },
+            sla: if base.is_some() { None } else { Some(sla()) },
+            capacity: if base.is_some() {
+                vec![]
+            } else {
+                vec![CapacityLimitDraft {
+                    metric: "vcpu_hour".into(),
+                    max_per_subscription: Some("128".into()),
+                    provider_total: Some("4000.5".into()),
+                }]
+            },
+        }
+    }
+
+    fn offering(provider: OrganisationId, draft: &OfferingDraft, day: i64) -> OfferingRecord {
+        OfferingRecord {
+            offering: Offering {
+                id: OfferingId::new_v7(at(day)),
+                provider,
+                details: OfferingDetails::parse(draft).unwrap(),
+                state: OfferingState::Draft,
+                version: 1,
+            },
+            created_at: at(day),
+            updated_at: at(day),
+        }
+    }
+
+    #[test]
+    fn gsi_7_1_reference_prices_round_trip_close_and_filter_by_instant() {
+        each_backend(|conn| {
+            let old = reference("compute", "vcpu_hour", "1.20", -30, None);
+            let ram = reference("compute", "ram_gb_hour", "0.35", -29, None);
+            let other_kind = reference("storage", "storage_gb_month", "3.5", -28, None);
+            for r in [&old, &ram, &other_kind] {
+                reference_prices::insert(conn, r).unwrap();
+            }
+            assert_eq!(reference_prices::find(conn, old.price.id).unwrap(), Some(old.clone()));
+
+            // Close the open period and add the replacement from the same instant.
+            let mut closed = old.clone();
+            closed.price.period = gsi_domain::pricing::close_period(&old.price, at(10), at(0)).unwrap();
+            closed.version = 2;
+            closed.updated_at = at(1);
+            assert!(reference_prices::close_if_version(conn, &closed, 1).unwrap());
+            assert!(!reference_prices::close_if_version(conn, &closed, 1).unwrap(), "stale version writes nothing");
+            let new = reference("compute", "vcpu_hour", "1.10", 10, None);
+            reference_prices::insert(conn, &new).unwrap();
+
+            let history = reference_prices::all_for(conn, ServiceKind::Compute).unwrap();
+            assert_eq!(history, [ram.price.clone(), closed.price.clone(), new.price.clone()]);
+            let cap = |t| {
+                gsi_domain::pricing::reference_price_in_force(&history, ServiceKind::Compute, Metric::VcpuHour, t)
+                    .map(|p| p.unit_price.to_string())
+            };
+            assert_eq!(cap(at(9)).as_deref(), Some("1.2"));
+            assert_eq!(cap(at(10)).as_deref(), Some("1.1"));
+
+            let page = PageRequest { after: None, limit: 50 };
+            let in_force_at = |t| ReferencePriceFilter { at: Some(t), ..Default::default() };
+            let ids = |p: crate::Page<ReferencePriceRecord>| p.items.iter().map(|r| r.price.id).collect::<Vec<_>>();
+            // The boundary: the old price is in force until (not at) its valid_until.
+            assert_eq!(
+                ids(reference_prices::list(conn, in_force_at(at(10) - chrono::Duration::microseconds(1)), page)
+                    .unwrap()),
+                [old.price.id, ram.price.id, other_kind.price.id]
+            );
+            assert_eq!(
+                ids(reference_prices::list(conn, in_force_at(at(10)), page).unwrap()),
+                [ram.price.id, other_kind.price.id, new.price.id]
+            );
+            let vcpu =
+                ReferencePriceFilter { kind: Some(ServiceKind::Compute), metric: Some(Metric::VcpuHour), at: None };
+            let first = reference_prices::list(conn, vcpu, PageRequest { after: None, limit: 1 }).unwrap();
+            assert_eq!(ids(first.clone()), [old.price.id]);
+            let second = reference_prices::list(conn, vcpu, PageRequest { after: first.next_after, limit: 1 }).unwrap();
+            assert_eq!(ids(second.clone()), [new.price.id]);
+            assert_eq!(second.next_after, None);
+
+            // The database refuses an empty period even if a caller skipped the domain.
+            let mut empty = reference("compute", "kwh", "5", 1, None);
+            empty.price.period = gsi_domain::pricing::ValidityPeriod::new(at(1), Some(at(2))).unwrap();
+            reference_prices::insert(conn, &empty).unwrap();
+            diesel::update(crate::schema::reference_prices::table.find(DbUuid::from(empty.price.id)))
+                .set(crate::schema::reference_prices::valid_until.eq(Some(crate::types::DbTimestamp::from(at(0)))))
+                .execute(conn)
+                .unwrap_err();
+        });
+    }
+
+    #[test]
+    fn gsi_7_1_series_lock_is_taken_inside_a_write_transaction() {
+        each_backend(|conn| {
+            let result: Result<(), StoreError> = write_tx(conn, |tx| {
+                reference_prices::lock_series(tx, ServiceKind::Compute, Metric::VcpuHour)?;
+                reference_prices::lock_series(tx, ServiceKind::Compute, Metric::VcpuHour)
+            });
+            result.unwrap();
+        });
+    }
+
+    #[test]
+    fn corrupt_reference_price_rows_are_reported_not_hidden() {
+        each_backend(|conn| {
+            let r = reference("compute", "vcpu_hour", "1.20", 0, None);
+            reference_prices::insert(conn, &r).unwrap();
+            diesel::update(crate::schema::reference_prices::table.find(DbUuid::from(r.price.id)))
+                .set(crate::schema::reference_prices::unit_price.eq("-1"))
+                .execute(conn)
+                .unwrap();
+            assert!(matches!(reference_prices::find(conn, r.price.id), Err(StoreError::CorruptRow(_))));
+            assert!(matches!(reference_prices::all_for(conn, ServiceKind::Compute), Err(StoreError::CorruptRow(_))));
+        });
+    }
+
+    #[test]
+    fn gsi_7_1_offerings_round_trip_update_by_version_and_scope() {
+        each_backend(|conn| {
+            let p1 = register(conn, "provider", "ผู้ให้บริการหนึ่ง", now());
+            let p2 = register(conn, "provider", "ผู้ให้บริการสอง", now());
+            let base = offering(p1, &compute_draft(None), 0);
+            offerings::insert(conn, &base).unwrap();
+            let add_on = offering(p1, &compute_draft(Some(base.offering.id)), 1);
+            offerings::insert(conn, &add_on).unwrap();
+            let theirs = offering(p2, &compute_draft(None), 2);
+            offerings::insert(conn, &theirs).unwrap();
+
+            assert_eq!(offerings::find_record(conn, base.offering.id).unwrap(), Some(base.clone()));
+            assert_eq!(offerings::find(conn, add_on.offering.id).unwrap(), Some(add_on.offering.clone()));
+            assert_eq!(offerings::find(conn, OfferingId::new_v7(at(5))).unwrap(), None);
+
+            let published = OfferingRecord {
+                offering: Offering { state: OfferingState::Published, version: 2, ..base.offering.clone() },
+                updated_at: at(3),
+                ..base.clone()
+            };
+            assert!(offerings::update_if_version(conn, &published, 1).unwrap());
+            assert!(!offerings::update_if_version(conn, &published, 1).unwrap(), "stale version writes nothing");
+            assert_eq!(offerings::find_record(conn, base.offering.id).unwrap(), Some(published.clone()));
+
+            let page = PageRequest { after: None, limit: 50 };
+            let mut ids = |scope, filter| {
+                offerings::list(conn, scope, filter, page)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|r| r.offering.id)
+                    .collect::<Vec<_>>()
+            };
+            let all = OfferingFilter::default();
+            assert_eq!(ids(CatalogScope::Everything, all), [base.offering.id, add_on.offering.id, theirs.offering.id]);
+            assert_eq!(ids(CatalogScope::NotDraft, all), [base.offering.id], "drafts are not public");
+            assert_eq!(ids(CatalogScope::OfProvider(p2), all), [theirs.offering.id]);
+            let backups = OfferingFilter { kind: Some(ServiceKind::Backup), ..Default::default() };
+            assert_eq!(ids(CatalogScope::Everything, backups), [add_on.offering.id]);
+            let of_p1_drafts =
+                OfferingFilter { provider: Some(p1), state: Some(OfferingState::Draft), ..Default::default() };
+            assert_eq!(ids(CatalogScope::Everything, of_p1_drafts), [add_on.offering.id]);
+            let network =
+                OfferingFilter { family: Some(gsi_domain::service::ServiceFamily::Network), ..Default::default() };
+            assert!(ids(CatalogScope::Everything, network).is_empty());
+        });
+    }
+
+    #[test]
+    fn gsi_7_1_price_history_is_appended_and_paged_in_effective_order() {
+        each_backend(|conn| {
+            let p = register(conn, "provider", "ผู้ให้บริการ", now());
+            let o = offering(p, &compute_draft(None), 0);
+            offerings::insert(conn, &o).unwrap();
+            let id = o.offering.id;
+            assert!(offerings::price_history(conn, id).unwrap().is_empty());
+            let point = |metric, price: &str, day| PricePoint {
+                metric,
+                unit_price: UnitPrice::parse(price).unwrap(),
+                effective_from: at(day),
+            };
+            let published = [point(Metric::VcpuHour, "1.05", 1), point(Metric::RamGbHour, "0.000125", 1)];
+            offerings::append_prices(conn, id, &published).unwrap();
+            offerings::append_prices(conn, id, &[point(Metric::VcpuHour, "0.95", 5)]).unwrap();
+            let history = offerings::price_history(conn, id).unwrap();
+            assert_eq!(history.len(), 3);
+            assert_eq!(history[2], point(Metric::VcpuHour, "0.95", 5));
+            let rate =
+                |day| gsi_domain::pricing::price_in_force(&history, Metric::VcpuHour, at(day)).map(|p| p.unit_price);
+            assert_eq!(rate(4), Some(UnitPrice::parse("1.05").unwrap()));
+            assert_eq!(rate(5), Some(UnitPrice::parse("0.95").unwrap()));
+
+            let first = offerings::price_history_page(conn, id, PageRequest { after: None, limit: 2 }).unwrap();
+            assert_eq!(first.items.len(), 2);
+            assert!(first.items.iter().all(|p| p.effective_from == at(1)));
+            let rest =
+                offerings::price_history_page(conn, id, PageRequest { after: first.next_after, limit: 2 }).unwrap();
+            assert_eq!(rest.items, [point(Metric::VcpuHour, "0.95", 5)]);
+            assert_eq!(rest.next_after, None);
+
+            // The same metric twice at one instant would make "the price in force" ambiguous.
+            let again = offerings::append_prices(conn, id, &[point(Metric::VcpuHour, "0.90", 5)]);
+            assert!(matches!(again, Err(StoreError::UniqueViolation(_))));
+        });
+    }
+
+    #[test]
+    fn corrupt_offering_rows_are_reported_not_hidden() {
+        each_backend(|conn| {
+            let p = register(conn, "provider", "ผู้ให้บริการ", now());
+            let o = offering(p, &compute_draft(None), 0);
+            offerings::insert(conn, &o).unwrap();
+            diesel::update(crate::schema::offerings::table.find(DbUuid::from(o.offering.id)))
+                .set(crate::schema::offerings::pricing.eq(crate::types::DbJson(serde_json::json!([
+                    {"metric": "vcpu_hour", "unit_price": "abc"}
+                ]))))
+                .execute(conn)
+                .unwrap();
+            assert!(matches!(offerings::find(conn, o.offering.id), Err(StoreError::CorruptRow(_))));
+        });
+    }
+}

@@ -106,6 +106,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    reference_prices (id) {
+        id -> Uuid,
+        service_kind -> Text,
+        metric -> Text,
+        unit_price -> Text,
+        valid_from -> Instant,
+        valid_until -> Nullable<Instant>,
+        basis -> Nullable<Text>,
+        set_by_subject -> Text,
+        set_by_organisation_id -> Uuid,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    offerings (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        family -> Text,
+        kind -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        role -> Text,
+        base_offering_id -> Nullable<Uuid>,
+        sla_terms -> Nullable<Jsonb>,
+        capacity_limits -> Jsonb,
+        pricing -> Jsonb,
+        state -> Text,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    offering_prices (id) {
+        id -> Uuid,
+        offering_id -> Uuid,
+        metric -> Text,
+        unit_price -> Text,
+        effective_from -> Instant,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -115,5 +171,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     idempotency_keys,
     provider_profiles,
-    listing_entries
+    listing_entries,
+    reference_prices,
+    offerings,
+    offering_prices
 );

@@ -7,9 +7,11 @@
 mod agency_profiles;
 mod audit;
 mod auth;
+mod catalog;
 mod conventions;
 mod health;
 mod openapi;
 mod organisations;
 mod providers;
+mod reference_prices;
 mod support;

@@ -5,10 +5,13 @@ pub mod agency_profiles;
 pub mod audit_events;
 pub mod health;
 pub mod me;
+pub mod offerings;
 pub mod organisations;
 pub mod provider_list;
 pub mod provider_listings;
 pub mod provider_profiles;
+pub mod reference_prices;
+pub mod service;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -30,7 +33,17 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(provider_profiles::update::put_provider_profile)
         .service(provider_listings::create::change_provider_listing)
         .service(provider_listings::history::get_listing_history)
-        .service(provider_list::list::get_provider_list);
+        .service(provider_list::list::get_provider_list)
+        .service(reference_prices::list::list_reference_prices)
+        .service(reference_prices::create::set_reference_price)
+        .service(reference_prices::get::get_reference_price)
+        .service(offerings::list::list_offerings)
+        .service(offerings::create::create_offering)
+        .service(offerings::get::get_offering)
+        .service(offerings::update::update_offering)
+        .service(offerings::publish::publish_offering)
+        .service(offerings::retire::retire_offering)
+        .service(offerings::price_history::get_offering_price_history);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -210,5 +210,6 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
         created += 1;
     }
     super::demo_providers::seed_providers(conn, now)?;
+    super::demo_catalog::seed_catalog(conn, now)?;
     Ok(created)
 }

@@ -5,10 +5,13 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod demo;
+pub mod demo_catalog;
 pub mod demo_providers;
 pub mod listings;
+pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
+pub mod reference_prices;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

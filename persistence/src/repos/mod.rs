@@ -4,5 +4,7 @@ pub mod agency_profiles;
 pub mod audit;
 pub mod idempotency;
 pub mod listings;
+pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
+pub mod reference_prices;

@@ -19,34 +19,7 @@ use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 use crate::usecases::provider_profiles::ProviderProfileView;
 
-/// GSI-5.1, 6.2: a family of digital infrastructure service.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceFamilyBody {
-    Network,
-    Cloud,
-    DataCenter,
-}
-
-impl From<ServiceFamilyBody> for ServiceFamily {
-    fn from(family: ServiceFamilyBody) -> Self {
-        match family {
-            ServiceFamilyBody::Network => ServiceFamily::Network,
-            ServiceFamilyBody::Cloud => ServiceFamily::Cloud,
-            ServiceFamilyBody::DataCenter => ServiceFamily::DataCenter,
-        }
-    }
-}
-
-impl From<ServiceFamily> for ServiceFamilyBody {
-    fn from(family: ServiceFamily) -> Self {
-        match family {
-            ServiceFamily::Network => ServiceFamilyBody::Network,
-            ServiceFamily::Cloud => ServiceFamilyBody::Cloud,
-            ServiceFamily::DataCenter => ServiceFamilyBody::DataCenter,
-        }
-    }
-}
+pub use crate::routes::service::ServiceFamilyBody;
 
 /// GSI-6.1: what the provider is in law.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

@@ -1,0 +1,3 @@
+DROP TABLE offering_prices;
+DROP TABLE offerings;
+DROP TABLE reference_prices;
