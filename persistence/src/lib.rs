@@ -6,6 +6,7 @@
 //! types; they hold no business rules.
 
 pub mod connection;
+pub mod docs;
 pub mod error;
 pub mod migrate;
 pub mod page;

@@ -162,6 +162,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    subscriptions (id) {
+        id -> Uuid,
+        agency_id -> Uuid,
+        provider_id -> Uuid,
+        offering_id -> Uuid,
+        service_kind -> Text,
+        family -> Text,
+        quantities -> Jsonb,
+        add_ons -> Jsonb,
+        starts_at -> Instant,
+        ends_at -> Nullable<Instant>,
+        sla -> Jsonb,
+        status -> Text,
+        origin -> Text,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -174,5 +198,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_entries,
     reference_prices,
     offerings,
-    offering_prices
+    offering_prices,
+    subscriptions
 );

@@ -349,11 +349,13 @@ async fn gsi_12_2_listed_provider_appears_with_since_and_channels_and_suspension
 
         // Suspending again is not a transition from `suspended`: 409 naming status and allowed actions.
         let again = change_listing(&app, &provider, &gix(), &listing("cloud", "suspend", "again")).await;
-        again.assert_problem(409, "conflict");
+        again.assert_problem(409, "invalid-transition");
         let detail = again.body["detail"].as_str().unwrap();
         assert!(detail.contains("suspended") && detail.contains("allowed: reinstate, delist"), "{detail}");
+        assert_eq!(again.body["current_state"], "suspended");
+        assert_eq!(again.body["allowed_actions"], serde_json::json!(["reinstate", "delist"]));
         let relist = change_listing(&app, &provider, &gix(), &listing("cloud", "list", "again")).await;
-        relist.assert_problem(409, "conflict");
+        relist.assert_problem(409, "invalid-transition");
 
         let reinstated = change_listing(&app, &provider, &gix(), &listing("cloud", "reinstate", "review passed")).await;
         assert_eq!(reinstated.status, 201, "{}", reinstated.body);

@@ -6,4 +6,5 @@ pub mod etag;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod params;
 pub mod request_id;

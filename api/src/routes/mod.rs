@@ -12,6 +12,7 @@ pub mod provider_listings;
 pub mod provider_profiles;
 pub mod reference_prices;
 pub mod service;
+pub mod subscriptions;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -43,7 +44,11 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(offerings::update::update_offering)
         .service(offerings::publish::publish_offering)
         .service(offerings::retire::retire_offering)
-        .service(offerings::price_history::get_offering_price_history);
+        .service(offerings::price_history::get_offering_price_history)
+        .service(subscriptions::list::list_subscriptions)
+        .service(subscriptions::register_existing::register_existing_subscription)
+        .service(subscriptions::get::get_subscription)
+        .service(subscriptions::transition::transition_subscription);
 }
 
 /// Outside `/v1`: probes for orchestrators.

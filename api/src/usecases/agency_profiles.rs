@@ -1,7 +1,7 @@
 //! Agency profiles (GSI-7.5.1): read by the agency and GIX, kept by the agency's admins.
 
 use gsi_domain::agency_profile::{AgencyProfile, AgencyProfileDetails, AgencyProfileDraft};
-use gsi_domain::{OrganisationId, access};
+use gsi_domain::{OrganisationId, access, subscription};
 use gsi_persistence::DbConnection;
 use gsi_persistence::repos::agency_profiles;
 
@@ -9,8 +9,10 @@ use super::{Change, Context, audit, diff};
 use crate::error::ApiError;
 use crate::http::etag::Precondition;
 
+/// Providers read the profiles of the agencies they serve (GSI-7.5.2).
 pub fn get(conn: &mut DbConnection, ctx: &Context, agency: OrganisationId) -> Result<AgencyProfile, ApiError> {
-    if !access::agency_profile(&ctx.actor, agency).can_read() {
+    let serves = super::subscriptions::caller_serves(conn, ctx, agency)?;
+    if !subscription::agency_profile_access(&ctx.actor, agency, serves).can_read() {
         return Err(ApiError::NotFound("agency profile"));
     }
     agency_profiles::find(conn, agency)?.ok_or(ApiError::NotFound("agency profile"))

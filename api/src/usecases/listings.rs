@@ -74,7 +74,11 @@ pub fn change(
 fn refused(refusal: ListingRefused) -> ApiError {
     match refusal {
         ListingRefused::Invalid(errors) => ApiError::Validation(errors),
-        ListingRefused::Transition(transition) => ApiError::Conflict(transition.to_string()),
+        ListingRefused::Transition(transition) => ApiError::InvalidTransition {
+            detail: transition.to_string(),
+            current_state: transition.state.as_str().to_owned(),
+            allowed_actions: transition.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+        },
         ListingRefused::FamilyNotOffered { family } => ApiError::Validation(ValidationErrors::single(
             "family",
             "family_not_offered",

@@ -12,6 +12,7 @@ pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod subscriptions;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

@@ -8,3 +8,4 @@ pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod subscriptions;

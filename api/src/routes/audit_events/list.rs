@@ -1,5 +1,4 @@
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use gsi_domain::ValidationErrors;
 use gsi_persistence::repos::audit::AuditFilter;
 
@@ -7,21 +6,11 @@ use super::{AuditEventBody, AuditEventList, ListAuditEventsQuery};
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
 use crate::http::pagination::{encode_cursor, page_request};
+use crate::http::params;
 use crate::openapi::{BadRequest, ServiceUnavailable, Unauthenticated};
 use crate::routes::db;
 use crate::state::AppState;
 use crate::usecases::audit;
-
-fn instant(name: &str, raw: Option<&str>, errors: &mut ValidationErrors) -> Option<DateTime<Utc>> {
-    let raw = raw?;
-    match DateTime::parse_from_rfc3339(raw) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            errors.add(name, "invalid_datetime", "must be an RFC 3339 instant such as 2026-12-01T00:00:00+07:00");
-            None
-        }
-    }
-}
 
 /// List audit events
 ///
@@ -46,8 +35,8 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut errors = ValidationErrors::new();
-    let from = instant("from", q.from.as_deref(), &mut errors);
-    let until = instant("until", q.until.as_deref(), &mut errors);
+    let from = params::instant("from", q.from.as_deref(), &mut errors);
+    let until = params::instant("until", q.until.as_deref(), &mut errors);
     let page = page_request(q.limit.as_deref(), q.cursor.as_deref(), &mut errors);
     let page = match page {
         Some(page) if errors.is_empty() => page,

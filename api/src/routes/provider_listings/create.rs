@@ -8,7 +8,7 @@ use crate::http::context::RequestContext;
 use crate::http::idempotency::{self, Created, Fingerprint, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthenticated,
+    BadRequest, Forbidden, InvalidTransition, NotFound, PayloadTooLarge, ServiceUnavailable, Unauthenticated,
     UnsupportedMediaType, ValidationFailed,
 };
 use crate::routes::db;
@@ -44,7 +44,7 @@ use crate::usecases::listings;
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
+        (status = 409, response = InvalidTransition),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = ValidationFailed),
