@@ -1,7 +1,7 @@
 //! Agency profiles (GSI-7.5.1): read by the agency and GIX, kept by the agency's admins.
 
 use gsi_domain::agency_profile::{AgencyProfile, AgencyProfileDetails, AgencyProfileDraft};
-use gsi_domain::{OrganisationId, access, subscription};
+use gsi_domain::{OrganisationId, subscription};
 use gsi_persistence::DbConnection;
 use gsi_persistence::repos::agency_profiles;
 
@@ -27,7 +27,8 @@ pub fn update(
     precondition: &Precondition,
     draft: &AgencyProfileDraft,
 ) -> Result<AgencyProfile, ApiError> {
-    let access = access::agency_profile(&ctx.actor, agency);
+    let serves = super::subscriptions::caller_serves(conn, ctx, agency)?;
+    let access = subscription::agency_profile_access(&ctx.actor, agency, serves);
     if !access.can_read() {
         return Err(ApiError::NotFound("agency profile"));
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_providers;
+pub mod demo_subscriptions;
 pub mod listings;
 pub mod offerings;
 pub mod organisations;

@@ -71,6 +71,16 @@ pub fn register_existing(
     ctx: &Context,
     input: &ExistingDraft,
 ) -> Result<Subscription, ApiError> {
+    register_existing_as(conn, ctx, SubscriptionId::new_v7(ctx.now), input)
+}
+
+/// `register_existing` with a chosen id (demo data uses fixed ids so seeding is repeatable).
+pub fn register_existing_as(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: SubscriptionId,
+    input: &ExistingDraft,
+) -> Result<Subscription, ApiError> {
     let provider = ctx.actor.organisation;
     if !subscription::may_register_existing(&ctx.actor, provider) {
         return Err(ApiError::Forbidden("only a provider's operators register its existing contracts".into()));
@@ -86,7 +96,7 @@ pub fn register_existing(
     let add_ons = load_add_ons(conn, provider, &input.draft.add_ons)?;
     let history = listings::history(conn, provider)?;
     let new = subscription::register_existing(&offering, &add_ons, &history, &input.draft, ctx.now).map_err(refusal)?;
-    let created = new.into_subscription(SubscriptionId::new_v7(ctx.now));
+    let created = new.into_subscription(id);
     repo::insert(conn, &created, ctx.now)?;
     audit(
         conn,
