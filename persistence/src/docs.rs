@@ -60,8 +60,9 @@ impl From<&SlaTerms> for SlaDoc {
 }
 
 impl SlaDoc {
-    pub fn into_terms(self) -> Result<SlaTerms, String> {
-        SlaTerms::parse(&SlaTermsDraft {
+    /// The stored values as unparsed input, for callers that parse them with more (an offering).
+    pub fn into_draft(self) -> SlaTermsDraft {
+        SlaTermsDraft {
             availability_percent: self.availability_percent,
             max_unplanned_outages_per_month: self.max_unplanned_outages_per_month,
             max_mean_time_to_restore_minutes: self.max_mean_time_to_restore_minutes,
@@ -71,8 +72,11 @@ impl SlaDoc {
                 .map(|p| (p.priority, p.response_minutes, p.resolution_minutes))
                 .collect(),
             credit_tiers: self.credit_tiers.into_iter().map(|c| (c.below_percent, c.credit_percent)).collect(),
-        })
-        .map_err(|e| e.to_string())
+        }
+    }
+
+    pub fn into_terms(self) -> Result<SlaTerms, String> {
+        SlaTerms::parse(&self.into_draft()).map_err(|e| e.to_string())
     }
 }
 

@@ -45,3 +45,44 @@ fn every_operation_is_documented_with_a_clause_or_purpose() {
         }
     }
 }
+
+/// utoipa keys schemas by type name: two `ToSchema` types with one name silently replace
+/// each other in the spec. Every schema type name must be unique across the API crate.
+#[test]
+fn schema_type_names_are_unique() {
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src"), &mut files);
+    let mut seen: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut schema_pending = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && (line.contains("ToSchema") || line.contains("ToResponse")) {
+                schema_pending = true;
+            } else if schema_pending && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                let name: String = line
+                    .split_whitespace()
+                    .nth(2)
+                    .unwrap()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some(previous) = seen.insert(name.clone(), file.clone()) {
+                    panic!("schema `{name}` is defined in {} and {}", previous.display(), file.display());
+                }
+                schema_pending = false;
+            }
+        }
+    }
+    assert!(seen.len() > 20, "the scan found the schema types ({})", seen.len());
+}

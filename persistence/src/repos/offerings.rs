@@ -14,11 +14,11 @@ use gsi_domain::catalog::{
 use gsi_domain::money::UnitPrice;
 use gsi_domain::pricing::PricePoint;
 use gsi_domain::service::{Metric, ServiceFamily, ServiceKind};
-use gsi_domain::sla_terms::{SlaTerms, SlaTermsDraft};
 use gsi_domain::{Id, OrganisationId};
 use serde::{Deserialize, Serialize};
 
 use crate::connection::DbConnection;
+use crate::docs::SlaDoc;
 use crate::error::{StoreError, corrupt};
 use crate::page::{Page, PageRequest};
 use crate::schema::{offering_prices, offerings};
@@ -68,28 +68,6 @@ struct CapacityLimitDoc {
     provider_total: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct PriorityTargetsDoc {
-    priority: String,
-    response_minutes: u32,
-    resolution_minutes: u32,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct CreditTierDoc {
-    below_percent: String,
-    credit_percent: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SlaTermsDoc {
-    availability_percent: String,
-    max_unplanned_outages_per_month: u32,
-    max_mean_time_to_restore_minutes: u32,
-    priorities: Vec<PriorityTargetsDoc>,
-    credit_tiers: Vec<CreditTierDoc>,
-}
-
 fn pricing_doc(pricing: &PricingLines) -> Vec<PricingLineDoc> {
     pricing
         .lines()
@@ -108,31 +86,6 @@ fn capacity_doc(capacity: &CapacityLimits) -> Vec<CapacityLimitDoc> {
             provider_total: l.provider_total().map(|q| q.to_string()),
         })
         .collect()
-}
-
-fn sla_doc(sla: &SlaTerms) -> SlaTermsDoc {
-    SlaTermsDoc {
-        availability_percent: sla.availability_percent.to_string(),
-        max_unplanned_outages_per_month: sla.max_unplanned_outages_per_month,
-        max_mean_time_to_restore_minutes: sla.max_mean_time_to_restore_minutes,
-        priorities: sla
-            .priorities
-            .iter()
-            .map(|t| PriorityTargetsDoc {
-                priority: t.priority.as_str().to_owned(),
-                response_minutes: t.response_minutes,
-                resolution_minutes: t.resolution_minutes,
-            })
-            .collect(),
-        credit_tiers: sla
-            .credit_tiers
-            .iter()
-            .map(|t| CreditTierDoc {
-                below_percent: t.below_percent.to_string(),
-                credit_percent: t.credit_percent.to_string(),
-            })
-            .collect(),
-    }
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<DbJson, StoreError> {
@@ -157,7 +110,7 @@ impl TryFrom<&OfferingRecord> for OfferingRow {
             description: d.description.as_ref().map(ToString::to_string),
             role: role.to_owned(),
             base_offering_id: d.role.base_offering().map(Into::into),
-            sla_terms: d.role.own_sla().map(|sla| to_json(&sla_doc(sla))).transpose()?,
+            sla_terms: d.role.own_sla().map(|sla| to_json(&SlaDoc::from(sla))).transpose()?,
             capacity_limits: to_json(&capacity_doc(&d.capacity))?,
             pricing: to_json(&pricing_doc(&d.pricing))?,
             state: o.state.as_str().to_owned(),
@@ -177,7 +130,7 @@ impl TryFrom<OfferingRow> for OfferingRecord {
         let pricing: Vec<PricingLineDoc> = serde_json::from_value(row.pricing.0.clone()).map_err(|e| bad(&e))?;
         let capacity: Vec<CapacityLimitDoc> =
             serde_json::from_value(row.capacity_limits.0.clone()).map_err(|e| bad(&e))?;
-        let sla: Option<SlaTermsDoc> =
+        let sla: Option<SlaDoc> =
             row.sla_terms.as_ref().map(|j| serde_json::from_value(j.0.clone())).transpose().map_err(|e| bad(&e))?;
         let role_matches = match row.role.as_str() {
             ROLE_BASE => row.base_offering_id.is_none(),
@@ -197,17 +150,7 @@ impl TryFrom<OfferingRow> for OfferingRecord {
                 .into_iter()
                 .map(|l| PricingLineDraft { metric: l.metric, unit_price: l.unit_price })
                 .collect(),
-            sla: sla.map(|s| SlaTermsDraft {
-                availability_percent: s.availability_percent,
-                max_unplanned_outages_per_month: s.max_unplanned_outages_per_month,
-                max_mean_time_to_restore_minutes: s.max_mean_time_to_restore_minutes,
-                priorities: s
-                    .priorities
-                    .into_iter()
-                    .map(|t| (t.priority, t.response_minutes, t.resolution_minutes))
-                    .collect(),
-                credit_tiers: s.credit_tiers.into_iter().map(|t| (t.below_percent, t.credit_percent)).collect(),
-            }),
+            sla: sla.map(SlaDoc::into_draft),
             capacity: capacity
                 .into_iter()
                 .map(|c| CapacityLimitDraft {

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use chrono::{DateTime, Utc};
-use gsi_domain::sla_terms::SlaTerms;
 use gsi_domain::subscription::{QuantityDraft, SubscriptionAction, SubscriptionOrigin, SubscriptionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::etag::etag;
+use crate::routes::offerings::SlaTermsBody;
 use crate::usecases::subscriptions::SubscriptionView;
 
 /// The lifecycle (GSI-7.5.2).
@@ -77,62 +77,6 @@ impl From<SubscriptionOrigin> for SubscriptionOriginBody {
         match o {
             SubscriptionOrigin::Hub => SubscriptionOriginBody::Hub,
             SubscriptionOrigin::PreExisting => SubscriptionOriginBody::PreExisting,
-        }
-    }
-}
-
-/// Response and resolution targets for one incident priority.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PriorityTargetsBody {
-    #[schema(example = "p1")]
-    pub priority: String,
-    pub response_minutes: u32,
-    pub resolution_minutes: u32,
-}
-
-/// A service credit owed when monthly availability falls below a threshold.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreditTierBody {
-    #[schema(example = "99.9")]
-    pub below_percent: String,
-    #[schema(example = "10")]
-    pub credit_percent: String,
-}
-
-/// Service-level terms (GSI-10.1, 10.2), frozen on the subscription when it started.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SlaTermsBody {
-    #[schema(example = "99.9")]
-    pub availability_percent: String,
-    pub max_unplanned_outages_per_month: u32,
-    pub max_mean_time_to_restore_minutes: u32,
-    pub priorities: Vec<PriorityTargetsBody>,
-    pub credit_tiers: Vec<CreditTierBody>,
-}
-
-impl From<&SlaTerms> for SlaTermsBody {
-    fn from(t: &SlaTerms) -> Self {
-        SlaTermsBody {
-            availability_percent: t.availability_percent.normalize().to_string(),
-            max_unplanned_outages_per_month: t.max_unplanned_outages_per_month,
-            max_mean_time_to_restore_minutes: t.max_mean_time_to_restore_minutes,
-            priorities: t
-                .priorities
-                .iter()
-                .map(|p| PriorityTargetsBody {
-                    priority: p.priority.as_str().to_owned(),
-                    response_minutes: p.response_minutes,
-                    resolution_minutes: p.resolution_minutes,
-                })
-                .collect(),
-            credit_tiers: t
-                .credit_tiers
-                .iter()
-                .map(|c| CreditTierBody {
-                    below_percent: c.below_percent.normalize().to_string(),
-                    credit_percent: c.credit_percent.normalize().to_string(),
-                })
-                .collect(),
         }
     }
 }
