@@ -151,3 +151,27 @@ async fn request_ids_are_echoed_or_generated() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn cors_allows_only_the_configured_portal_origins() {
+    each_backend(async |app| {
+        let app = &app;
+        let preflight = async |origin: &'static str| {
+            let headers = [
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "PUT"),
+                ("Access-Control-Request-Headers", "authorization, if-match, content-type"),
+            ];
+            app.request("OPTIONS", "/v1/me", None, &headers, None).await
+        };
+        let allowed = preflight(crate::support::PORTAL_ORIGIN).await;
+        assert_eq!(allowed.status, 200, "{}", allowed.body);
+        assert_eq!(allowed.header("access-control-allow-origin").as_deref(), Some(crate::support::PORTAL_ORIGIN));
+        let other = preflight("https://evil.example.com").await;
+        assert_eq!(other.header("access-control-allow-origin"), None);
+        let simple = app.request("GET", "/healthz", None, &[("Origin", crate::support::PORTAL_ORIGIN)], None).await;
+        let exposed = simple.header("access-control-expose-headers").unwrap_or_default();
+        assert!(exposed.contains("etag") && exposed.contains("x-request-id"), "{exposed}");
+    })
+    .await;
+}

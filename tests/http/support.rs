@@ -15,6 +15,8 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 pub const ISSUER: &str = "gsi-hub-test";
 pub const AUDIENCE: &str = "gsi-hub-api-test";
 pub const GIX: &str = "00000000-0000-7000-8000-000000000001";
+/// The one browser origin the test server allows.
+pub const PORTAL_ORIGIN: &str = "https://portal.example.go.th";
 /// Small, so the 413 test need not send megabytes.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
@@ -79,6 +81,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             "GSI_MAX_BODY_BYTES" => BODY_LIMIT.to_string(),
             "GSI_WORKERS" => "2".into(),
             "GSI_SHUTDOWN_TIMEOUT_SECS" => "0".into(),
+            "GSI_CORS_ORIGINS" => PORTAL_ORIGIN.into(),
             _ => return None,
         };
         Some(value)
