@@ -7,11 +7,13 @@ pub mod audit;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_providers;
+pub mod demo_requests;
 pub mod listings;
 pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod service_requests;
 pub mod subscriptions;
 
 use chrono::{DateTime, Utc};
