@@ -14,4 +14,5 @@ mod openapi;
 mod organisations;
 mod providers;
 mod reference_prices;
+mod service_requests;
 mod support;
