@@ -21,6 +21,7 @@ use crate::error::Problem;
         (name = "agency-profiles", description = "An agency's basic data: names, coordinators, contact channels (GSI-7.5.1)."),
         (name = "providers", description = "Provider profiles (GSI-6.1, 6.2, 7.4, 10.3) and the provider list GIX keeps (GSI-12.2, 12.3, 13.1)."),
         (name = "subscriptions", description = "Services in use: dates, quantities, add-ons, frozen SLA terms, lifecycle (GSI-7.5.2, 13.1)."),
+        (name = "service-requests", description = "Requests for a new service, an add-on, a change or a cancellation (GSI-7.5.5–7.5.7) through the Appendix A workflow: preview with capacity warnings and cost estimate, submit, review, quote, confirm, carry out with progress, complete (GSI-A.1.1–A.1.8, 13.1)."),
         (name = "audit", description = "Who changed what, when, under which request."),
         (name = "reference-prices", description = "GIX's reference prices (ราคากลาง) per service kind and metric, with their validity periods: the cap on providers' unit prices (GSI-7.1)."),
         (name = "catalog", description = "Providers' offerings: family and kind (GSI-5.1, 3.6–3.8), pay-per-use prices under the reference prices with their history (GSI-7.1), service levels (GSI-10.1, 10.2), capacity limits (GSI-A.1.3), add-ons."),

@@ -186,6 +186,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    service_requests (id) {
+        id -> Uuid,
+        kind -> Text,
+        agency_id -> Uuid,
+        provider_id -> Uuid,
+        subscription_id -> Nullable<Uuid>,
+        offering_id -> Nullable<Uuid>,
+        payload -> Jsonb,
+        preview -> Jsonb,
+        warnings -> Jsonb,
+        status -> Text,
+        quote_valid_until -> Nullable<Instant>,
+        acknowledgement -> Nullable<Jsonb>,
+        state_notes -> Jsonb,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    service_request_quotes (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        number -> Integer,
+        decision -> Jsonb,
+        issued_at -> Instant,
+        issued_by -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    service_request_timeline (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        version -> BigInt,
+        at -> Instant,
+        actor_subject -> Text,
+        actor_role -> Text,
+        actor_organisation_id -> Uuid,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        percent -> Nullable<Integer>,
+        quote_id -> Nullable<Uuid>,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -199,5 +258,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reference_prices,
     offerings,
     offering_prices,
-    subscriptions
+    subscriptions,
+    service_requests,
+    service_request_quotes,
+    service_request_timeline
 );

@@ -14,5 +14,6 @@ mod openapi;
 mod organisations;
 mod providers;
 mod reference_prices;
+mod service_requests;
 mod subscriptions;
 mod support;

@@ -1,6 +1,7 @@
 //! `spawn_app`: the real server on a free port, over a fresh database.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
@@ -66,7 +67,43 @@ impl Reply {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A server clock the test moves by hand (quote expiry, request age).
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<chrono::DateTime<chrono::Utc>>>);
+
+impl TestClock {
+    /// Starts at the real time, so tokens and seeded data are current.
+    pub fn new() -> Self {
+        TestClock(Arc::new(Mutex::new(gsi_domain::time::to_storage_precision(chrono::Utc::now()))))
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().expect("clock")
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().expect("clock");
+        *now += by;
+    }
+
+    pub fn clock(&self) -> Clock {
+        let shared = self.0.clone();
+        Clock::from_fn(move || *shared.lock().expect("clock"))
+    }
+}
+
+impl Default for TestClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_clock(backend, Clock::system()).await
+}
+
+/// `spawn_app` with the server reading `clock`.
+pub async fn spawn_app_with_clock(backend: Backend, clock: Clock) -> TestApp {
     let db = TestDatabase::create(backend);
     let url = db.url.clone();
     let public_keys = format!("test-es={},test-rs={}", fixture("es256.pub.pem"), fixture("rs256.pub.pem"));
@@ -87,7 +124,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         Some(value)
     })
     .expect("test configuration");
-    let app = Application::build(&config, Clock::system()).expect("server starts");
+    let app = Application::build(&config, clock).expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
@@ -109,6 +146,18 @@ pub async fn each_backend(test: impl AsyncFn(TestApp)) {
         let app = spawn_app(backend).await;
         let handle = app.handle.clone();
         test(app).await;
+        handle.stop(false).await;
+    }
+}
+
+/// `each_backend` with a server clock the test moves.
+pub async fn each_backend_with_clock(test: impl AsyncFn(TestApp, TestClock)) {
+    for backend in backends() {
+        eprintln!("backend: {backend:?}");
+        let clock = TestClock::new();
+        let app = spawn_app_with_clock(backend, clock.clock()).await;
+        let handle = app.handle.clone();
+        test(app, clock).await;
         handle.stop(false).await;
     }
 }

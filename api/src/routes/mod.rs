@@ -12,6 +12,7 @@ pub mod provider_listings;
 pub mod provider_profiles;
 pub mod reference_prices;
 pub mod service;
+pub mod service_requests;
 pub mod subscriptions;
 
 use actix_web::web;
@@ -48,7 +49,21 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(subscriptions::list::list_subscriptions)
         .service(subscriptions::register_existing::register_existing_subscription)
         .service(subscriptions::get::get_subscription)
-        .service(subscriptions::transition::transition_subscription);
+        .service(subscriptions::transition::transition_subscription)
+        .service(service_requests::preview::preview_service_request)
+        .service(service_requests::list::list_service_requests)
+        .service(service_requests::create::submit_service_request)
+        .service(service_requests::get::get_service_request)
+        .service(service_requests::for_subscription::list_subscription_requests)
+        .service(service_requests::review::review_service_request)
+        .service(service_requests::quote::quote_service_request)
+        .service(service_requests::confirm::confirm_service_request)
+        .service(service_requests::decline::decline_service_request)
+        .service(service_requests::withdraw::withdraw_service_request)
+        .service(service_requests::start::start_service_request_work)
+        .service(service_requests::progress::report_service_request_progress)
+        .service(service_requests::complete::complete_service_request)
+        .service(service_requests::fail::fail_service_request);
 }
 
 /// Outside `/v1`: probes for orchestrators.

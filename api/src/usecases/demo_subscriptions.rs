@@ -14,8 +14,7 @@ use uuid::Uuid;
 use super::Context;
 use super::demo::{DEMO_AGENCY_A, DEMO_AGENCY_B, DEMO_CLOUD_PROVIDER, DEMO_NETWORK_PROVIDER};
 use super::demo_catalog::{
-    DEMO_BACKUP_ADD_ON, DEMO_CLOUD_COMPUTE_OFFERING, DEMO_GOV_INTERNET_OFFERING, DEMO_GOV_INTRANET_OFFERING,
-    DEMO_PUBLIC_IP_ADD_ON,
+    DEMO_CLOUD_COMPUTE_OFFERING, DEMO_GOV_INTERNET_OFFERING, DEMO_GOV_INTRANET_OFFERING, DEMO_PUBLIC_IP_ADD_ON,
 };
 use super::subscriptions::{ExistingDraft, register_existing_as};
 use crate::error::ApiError;
@@ -26,7 +25,7 @@ const fn subscription(n: u128) -> SubscriptionId {
 
 /// Agency A's Government Internet, 500 Mbps with 8 extra public IPs.
 pub const DEMO_AGENCY_A_INTERNET: SubscriptionId = subscription(0x01);
-/// Agency A's cloud compute: 16 vCPU, 64 GB RAM, 2 TB storage, with backup.
+/// Agency A's cloud compute: 8 vCPU, 32 GB RAM, 500 GB storage (backup can be requested as an add-on).
 pub const DEMO_AGENCY_A_CLOUD: SubscriptionId = subscription(0x02);
 /// Agency B's Government Intranet link, 100 Mbps.
 pub const DEMO_AGENCY_B_INTRANET: SubscriptionId = subscription(0x03);
@@ -57,8 +56,8 @@ const SUBSCRIPTIONS: [DemoSubscription; 3] = [
         agency: DEMO_AGENCY_A,
         provider: DEMO_CLOUD_PROVIDER,
         offering: DEMO_CLOUD_COMPUTE_OFFERING,
-        quantities: &[("vcpu_hour", "16"), ("ram_gb_hour", "64"), ("storage_gb_month", "2000")],
-        add_on: Some((DEMO_BACKUP_ADD_ON, &[("backup_gb_month", "4000")])),
+        quantities: &[("vcpu_hour", "8"), ("ram_gb_hour", "32"), ("storage_gb_month", "500")],
+        add_on: None,
         started: (2026, 1, 15),
     },
     DemoSubscription {

@@ -13,6 +13,7 @@ pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod service_requests;
 pub mod subscriptions;
 
 use chrono::{DateTime, Utc};

@@ -11,10 +11,14 @@
 //! - [`party`]: which role of which organisation may do each step.
 //! - [`timeline`]: the entry every transition leaves, visible to both parties (GSI-A.1.8).
 //! - [`lifecycle`]: the request record, `submit` and `apply`, tying the above together.
+//! - [`basis`]: what a request is priced and checked against, from the catalog.
+//! - [`effect`]: how a completed request changes the subscriptions (GSI-A.1.8).
 //!
 //! Subscriptions, offerings and add-ons belong to the catalog; this module refers to them by
 //! the `*Ref` ids below so that the catalog's own id types can replace the aliases later.
 
+pub mod basis;
+pub mod effect;
 pub mod kind;
 pub mod lifecycle;
 pub mod party;
@@ -30,6 +34,8 @@ use crate::ids::Id;
 use crate::money::Quantity;
 use crate::service::Metric;
 
+pub use basis::{check_confirmed_quantities, preview_basis, remaining_capacity};
+pub use effect::{EffectRefused, change_subscription, start_subscription};
 pub use kind::{NewServiceRequest, RequestKind, RequestPayload, ServiceRequestDraft};
 pub use lifecycle::{
     ActionRefused, Applied, CompletionEffect, ServiceRequest, accepted_costs, apply, completion_effect, submit,

@@ -8,4 +8,5 @@ pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod service_requests;
 pub mod subscriptions;

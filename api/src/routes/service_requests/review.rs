@@ -1,0 +1,54 @@
+use actix_web::{HttpResponse, post, web};
+
+use super::{NoteInput, ServiceRequestBody, take_step};
+use crate::error::ApiError;
+use crate::http::context::RequestContext;
+use crate::http::etag::IfMatch;
+use crate::http::json::JsonBody;
+use crate::openapi::{
+    BadRequest, Forbidden, InvalidTransition, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+    ServiceUnavailable, Unauthenticated, UnsupportedMediaType, ValidationFailed,
+};
+use crate::state::AppState;
+use crate::usecases::service_requests::StepDraft;
+
+/// Start reviewing a service request
+///
+/// The serving provider's operator takes up a `submitted` request (GSI-A.1.5) to check
+/// the resources asked for and the cost → `under_review`. An optional note goes on the
+/// timeline. Requires `If-Match`; a request in another state is 409 naming its state and
+/// the allowed actions; another party's role is 403, anyone else 404.
+#[utoipa::path(
+    tag = "service-requests",
+    request_body = NoteInput,
+    params(
+        ("request_id" = uuid::Uuid, Path, description = "Service request id"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 200, description = "The request after the step", body = ServiceRequestBody,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = InvalidTransition),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/service-requests/{request_id}/review")]
+pub async fn review_service_request(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    path: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<NoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    take_step(&state, ctx, path.into_inner().into(), if_match, StepDraft::StartReview { note: body.into_inner().note })
+        .await
+}

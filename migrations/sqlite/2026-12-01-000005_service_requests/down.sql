@@ -1,0 +1,3 @@
+DROP TABLE service_request_timeline;
+DROP TABLE service_request_quotes;
+DROP TABLE service_requests;
