@@ -6,12 +6,17 @@ pub mod agency_profiles;
 pub mod audit;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_incidents;
 pub mod demo_providers;
+pub mod incidents;
 pub mod listings;
 pub mod offerings;
 pub mod organisations;
+pub mod outages;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod security_events;
+pub mod sla;
 pub mod subscriptions;
 
 use chrono::{DateTime, Utc};
