@@ -25,6 +25,10 @@ use crate::error::Problem;
         (name = "audit", description = "Who changed what, when, under which request."),
         (name = "reference-prices", description = "GIX's reference prices (ราคากลาง) per service kind and metric, with their validity periods: the cap on providers' unit prices (GSI-7.1)."),
         (name = "catalog", description = "Providers' offerings: family and kind (GSI-5.1, 3.6–3.8), pay-per-use prices under the reference prices with their history (GSI-7.1), service levels (GSI-10.1, 10.2), capacity limits (GSI-A.1.3), add-ons."),
+        (name = "incidents", description = "Fault reports and their handling: priority from impact × urgency, response and resolution deadlines from the subscription's SLA terms, the lifecycle and a timeline both sides follow (GSI-7.3, 7.4, 7.5.8, 10.2)."),
+        (name = "outages", description = "Outages the providers' monitoring posts on the subscriptions they serve, and whether each counts against the service level under the provider's published exclusions (GSI-7.2, 10.3)."),
+        (name = "security-events", description = "Attacks, threats, viruses and malware the providers' security staff detect for an agency, what they did, and monthly summaries (GSI-7.5.4, 7.5.9, 8.2)."),
+        (name = "sla", description = "Monthly SLA attainment per subscription: availability, reliability, breaches and service credits, with every outage counted or excluded and why (GSI-10.1, 10.2, 10.3)."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(

@@ -303,6 +303,10 @@ pub struct IncidentPolicy {
 }
 
 impl IncidentPolicy {
+    /// The hub-wide rule (GSI-7.5.8): the agency has seven days after a resolution to
+    /// dispute it by reopening; the provider may close the incident after that.
+    pub const STANDARD: IncidentPolicy = IncidentPolicy { reopen_window_days: 7 };
+
     pub fn reopen_until(self, resolved_at: DateTime<Utc>) -> DateTime<Utc> {
         resolved_at + TimeDelta::days(i64::from(self.reopen_window_days))
     }
@@ -601,6 +605,30 @@ pub fn apply(
         .map_err(IncidentError::from)
 }
 
+/// The steps `actor` may take on the incident at `now`: allowed from its state, by its side
+/// ([`may_perform`]), and within the reopen window's rules ([`apply`] checks the same). Empty
+/// for anyone who is not a party (GIX reads only).
+pub fn available_actions(
+    incident: &Incident,
+    actor: &Actor,
+    policy: IncidentPolicy,
+    now: DateTime<Utc>,
+) -> Vec<IncidentAction> {
+    let Some(party) = incident.parties().party_of(actor) else {
+        return Vec::new();
+    };
+    let until = incident.resolved_at().map(|at| policy.reopen_until(at));
+    allowed_actions(incident.state)
+        .into_iter()
+        .filter(|a| may_perform(party, *a, incident.state))
+        .filter(|a| match (a, until) {
+            (IncidentAction::Reopen, Some(until)) => now <= until,
+            (IncidentAction::Close, Some(until)) if party == Party::Provider => now > until,
+            _ => true,
+        })
+        .collect()
+}
+
 /// Adds a comment to the timeline. Both sides may comment in every state, a finished
 /// incident included (a question about a closed incident belongs with it).
 pub fn comment(incident: &Incident, actor: &Actor, note: &str, now: DateTime<Utc>) -> Result<Incident, IncidentError> {
@@ -806,7 +834,7 @@ mod tests {
         SlaTerms::parse(&standard_draft()).unwrap()
     }
 
-    const POLICY: IncidentPolicy = IncidentPolicy { reopen_window_days: 7 };
+    const POLICY: IncidentPolicy = IncidentPolicy::STANDARD;
 
     fn agency() -> Actor {
         actor(Role::AgencyUser, AGENCY)
@@ -1159,6 +1187,28 @@ mod tests {
         // The window runs from the latest resolution.
         let again = by_provider(&reopened, &step(IncidentAction::Resolve), t(10, 8, 0));
         assert!(apply(&again, &agency(), &step(IncidentAction::Reopen), POLICY, t(17, 8, 0)).is_ok());
+    }
+
+    #[test]
+    fn gsi_7_5_8_available_actions_follow_state_side_and_reopen_window() {
+        use IncidentAction as A;
+        let i = p1(t(2, 9, 0));
+        assert_eq!(available_actions(&i, &provider(), POLICY, t(2, 9, 1)), [A::Acknowledge, A::Cancel]);
+        assert_eq!(available_actions(&i, &agency(), POLICY, t(2, 9, 1)), [A::Cancel]);
+        assert!(available_actions(&i, &actor(Role::GixOfficer, 9), POLICY, t(2, 9, 1)).is_empty());
+        assert!(available_actions(&i, &actor(Role::AgencyUser, OTHER_AGENCY), POLICY, t(2, 9, 1)).is_empty());
+
+        let resolved = resolved_at_ten();
+        assert_eq!(available_actions(&resolved, &agency(), POLICY, t(9, 10, 0)), [A::Close, A::Reopen]);
+        assert_eq!(available_actions(&resolved, &agency(), POLICY, t(9, 10, 1)), [A::Close]);
+        assert!(available_actions(&resolved, &provider(), POLICY, t(9, 10, 0)).is_empty());
+        assert_eq!(available_actions(&resolved, &provider(), POLICY, t(9, 10, 1)), [A::Close]);
+        // What it offers, `apply` accepts.
+        for (who, at) in [(agency(), t(9, 10, 0)), (provider(), t(9, 10, 1))] {
+            for action in available_actions(&resolved, &who, POLICY, at) {
+                assert!(apply(&resolved, &who, &step(action), POLICY, at).is_ok(), "{action}");
+            }
+        }
     }
 
     #[test]

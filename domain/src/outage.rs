@@ -19,8 +19,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::access::Access;
 use crate::ids::{Id, OrganisationId};
+use crate::provider::{ExclusionRule, ServiceExclusion};
 use crate::role::{Actor, Role};
-use crate::service::vocabulary;
 use crate::subscription_ref::{SubscriptionId, SubscriptionParties};
 use crate::text::BoundedText;
 use crate::time::to_storage_precision;
@@ -35,25 +35,12 @@ pub const REASON_MAX: usize = 2000;
 /// One outage may hit a whole site's customers, but not an unbounded list.
 pub const MAX_SUBSCRIPTIONS_PER_OUTAGE: usize = 1000;
 
-vocabulary!(
-    /// The kinds of service exclusion a provider may declare (GSI-10.3).
-    ExclusionKind, "exclusion kind" {
-        /// Announced maintenance within the declared notice period.
-        PlannedMaintenance => "planned_maintenance",
-        /// Events beyond anyone's control: natural disaster, war, civil unrest.
-        ForceMajeure => "force_majeure",
-        /// Caused by the agency's own equipment, staff or changes.
-        CustomerCaused => "customer_caused",
-        /// Work the agency asked for (a migration, a change of service).
-        CustomerRequested => "customer_requested",
-        /// A failure of a third party outside the provider's contracts (public power grid,
-        /// another operator's network).
-        ThirdParty => "third_party",
-    }
-);
+/// The kinds a claim may name are the kinds a provider publishes on its profile (GSI-10.3):
+/// one vocabulary, so an agency reads the same word on the profile and on the outage.
+pub use crate::provider::ExclusionKind;
 
-/// What the provider declared and published (GSI-10.3); owned by the provider's
-/// published exclusions elsewhere, taken here as input.
+/// What the provider declared and published (GSI-10.3), taken from its profile with
+/// [`DeclaredExclusions::from_published`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredExclusions {
     pub kinds: Vec<ExclusionKind>,
@@ -64,6 +51,29 @@ pub struct DeclaredExclusions {
 impl DeclaredExclusions {
     pub fn declares(&self, kind: ExclusionKind) -> bool {
         self.kinds.contains(&kind)
+    }
+
+    /// The exclusions a provider publishes on its profile. When it publishes planned
+    /// maintenance more than once with different notice periods, the longest applies: the
+    /// agency may rely on every promise the provider published.
+    pub fn from_published(published: &[ServiceExclusion]) -> Self {
+        let mut kinds: Vec<ExclusionKind> = Vec::new();
+        let mut maintenance_notice_hours = 0;
+        for exclusion in published {
+            if !kinds.contains(&exclusion.rule.kind()) {
+                kinds.push(exclusion.rule.kind());
+            }
+            match exclusion.rule {
+                ExclusionRule::PlannedMaintenance { notice_hours } => {
+                    maintenance_notice_hours = maintenance_notice_hours.max(notice_hours);
+                }
+                ExclusionRule::ForceMajeure
+                | ExclusionRule::CustomerCaused
+                | ExclusionRule::ThirdPartyNetwork
+                | ExclusionRule::Other => {}
+            }
+        }
+        DeclaredExclusions { kinds, maintenance_notice_hours }
     }
 }
 
@@ -384,8 +394,8 @@ pub fn decide_exclusion(outage: &Outage, declared: &DeclaredExclusions) -> Exclu
         },
         ExclusionKind::ForceMajeure
         | ExclusionKind::CustomerCaused
-        | ExclusionKind::CustomerRequested
-        | ExclusionKind::ThirdParty => excluded(),
+        | ExclusionKind::ThirdPartyNetwork
+        | ExclusionKind::Other => excluded(),
     }
 }
 
@@ -602,12 +612,38 @@ pub(crate) mod tests {
                 reason: BoundedText::parse("r", "flood at the Bang Na site", 100).unwrap(),
             }
         );
-        d.exclusion = claim("third_party");
+        d.exclusion = claim("third_party_network");
         assert_eq!(
             decide_exclusion(&post(&d).unwrap(), &declared()),
-            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(ExclusionKind::ThirdParty))
+            ExclusionDecision::Counted(CountedBecause::KindNotDeclared(ExclusionKind::ThirdPartyNetwork))
         );
         assert_eq!(decide_exclusion(&post(&draft()).unwrap(), &declared()).code(), "counted_no_exclusion_claimed");
+    }
+
+    #[test]
+    fn gsi_10_3_declared_exclusions_come_from_the_published_profile() {
+        use crate::provider::{ServiceExclusion, ServiceExclusionDraft};
+        let published = |kind: &str, notice_hours: Option<u32>| {
+            ServiceExclusion::parse(&ServiceExclusionDraft {
+                kind: kind.into(),
+                notice_hours,
+                text: "as published".into(),
+            })
+            .unwrap()
+        };
+        let declared = DeclaredExclusions::from_published(&[
+            published("planned_maintenance", Some(48)),
+            published("third_party_network", None),
+            published("planned_maintenance", Some(72)),
+        ]);
+        assert_eq!(declared.kinds, [ExclusionKind::PlannedMaintenance, ExclusionKind::ThirdPartyNetwork]);
+        assert_eq!(declared.maintenance_notice_hours, 72, "the longest published notice applies");
+        // Announced 48 hours ahead: enough for one published line, not for the other.
+        assert_eq!(decide_exclusion(&planned(t(8, 2, 0)), &declared).code(), "counted_notice_too_short");
+        assert!(decide_exclusion(&planned(t(7, 2, 0)), &declared).is_excluded());
+        let nothing = DeclaredExclusions::from_published(&[]);
+        assert!(nothing.kinds.is_empty());
+        assert_eq!(decide_exclusion(&planned(t(1, 0, 0)), &nothing).code(), "counted_kind_not_declared");
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! 6. **Breach** when achieved < target. **Credit tier**: of the tiers whose `below_percent`
 //!    is above the achieved availability, the one with the lowest threshold; achieved ==
 //!    `below_percent` is not below. Credit = month's charge × credit percent, rounded once
-//!    to the satang half away from zero (the money rule); no credit on a charge ≤ 0.
+//!    to the satang half away from zero (the money rule); no credit on a charge ≤ 0; no
+//!    amount yet while the month's charge is not known (the tier still shows).
 //! 7. **Reliability** (GSI-10.2): unplanned, counted outages that *started* in the period
 //!    (so one outage is counted in one month only); time to restore is each one's whole
 //!    length, start to end (or to `now` while open). Breached when there are more than
@@ -87,8 +88,9 @@ pub struct SlaInput<'a> {
     pub outages: &'a [Outage],
     /// Incidents; those of other subscriptions or months are ignored.
     pub incidents: &'a [IncidentOutcome],
-    /// What the subscription was charged for the month, before credits.
-    pub month_charge: Money,
+    /// What the subscription was charged for the month, before credits; `None` while no
+    /// statement has set it.
+    pub month_charge: Option<Money>,
     pub now: DateTime<Utc>,
 }
 
@@ -169,8 +171,9 @@ impl Reliability {
 pub struct Credit {
     /// The tier that applies, if any.
     pub tier: Option<CreditTier>,
-    pub month_charge: Money,
-    pub amount: Money,
+    pub month_charge: Option<Money>,
+    /// `None` while the month's charge is not known.
+    pub amount: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,17 +352,17 @@ pub fn attainment(input: &SlaInput<'_>) -> Result<SlaAttainment, SlaError> {
             tier = Some(*t);
         }
     }
-    let amount = match tier {
-        Some(t) if input.month_charge > Money::ZERO => {
-            let exact = input
-                .month_charge
+    let amount = match (tier, input.month_charge) {
+        (_, None) => None,
+        (Some(t), Some(charge)) if charge > Money::ZERO => {
+            let exact = charge
                 .to_baht()
                 .checked_mul(t.credit_percent)
                 .and_then(|d| d.checked_div(Decimal::ONE_HUNDRED))
                 .ok_or(SlaError::Overflow)?;
-            Money::round_from_baht(exact).map_err(|_| SlaError::Overflow)?
+            Some(Money::round_from_baht(exact).map_err(|_| SlaError::Overflow)?)
         }
-        Some(_) | None => Money::ZERO,
+        (Some(_) | None, Some(_)) => Some(Money::ZERO),
     };
 
     let reliability = reliability(input, &counted_outages)?;
@@ -486,7 +489,7 @@ mod tests {
         terms: SlaTerms,
         outages: Vec<Outage>,
         incidents: Vec<IncidentOutcome>,
-        charge: Money,
+        charge: Option<Money>,
         now: DateTime<Utc>,
     }
 
@@ -498,7 +501,7 @@ mod tests {
                 terms: terms(),
                 outages,
                 incidents: vec![],
-                charge: Money::parse("10000").unwrap(),
+                charge: Some(Money::parse("10000").unwrap()),
                 now: bkk(4, 5, 0, 0),
             }
         }
@@ -528,7 +531,7 @@ mod tests {
         assert_eq!(a.availability.period.from, bkk(3, 1, 0, 0));
         assert_eq!(a.availability.achieved_percent, dec("100.0000"));
         assert!(!a.availability.breached && !a.provisional);
-        assert_eq!((a.credit.tier, a.credit.amount), (None, Money::ZERO));
+        assert_eq!((a.credit.tier, a.credit.amount), (None, Some(Money::ZERO)));
     }
 
     #[test]
@@ -551,7 +554,7 @@ mod tests {
         assert_eq!(per_outage, [60, 5, 90], "listed by start, each with its own minutes");
         // Below 99.9 only: 10 % of 10,000.00.
         assert_eq!(a.credit.tier.unwrap().credit_percent, dec("10"));
-        assert_eq!(a.credit.amount, Money::parse("1000").unwrap());
+        assert_eq!(a.credit.amount, Some(Money::parse("1000").unwrap()));
     }
 
     #[test]
@@ -679,7 +682,7 @@ mod tests {
         assert_eq!(a.availability.measured_minutes, 0);
         assert_eq!(a.availability.achieved_percent, dec("100.0000"));
         assert!(!a.availability.breached);
-        assert_eq!(a.credit.amount, Money::ZERO);
+        assert_eq!(a.credit.amount, Some(Money::ZERO));
     }
 
     /// A term of exactly 10,000 minutes in April, so that 0.1 % is 10 minutes.
@@ -692,7 +695,7 @@ mod tests {
         });
         c.month = month(4);
         c.term = SubscriptionTerm { start, end: Some(start + TimeDelta::minutes(10_000)) };
-        c.charge = Money::parse("1234.55").unwrap();
+        c.charge = Some(Money::parse("1234.55").unwrap());
         c.now = bkk(5, 1, 0, 0);
         c.run()
     }
@@ -717,7 +720,7 @@ mod tests {
             assert_eq!(a.availability.achieved_percent, dec(achieved), "{down} min");
             assert_eq!(a.availability.breached, breached, "{down} min");
             assert_eq!(a.credit.tier.map(|t| t.credit_percent), credit.map(dec), "{down} min");
-            assert_eq!(a.credit.amount, Money::parse(amount).unwrap(), "{down} min");
+            assert_eq!(a.credit.amount, Some(Money::parse(amount).unwrap()), "{down} min");
         }
     }
 
@@ -729,9 +732,14 @@ mod tests {
         let a = c.run();
         assert_eq!(a.availability.achieved_percent, dec("96.7741"));
         assert_eq!(a.credit.tier.unwrap().below_percent, dec("99.0"));
-        assert_eq!(a.credit.amount, Money::parse("2500").unwrap());
-        c.charge = Money::ZERO;
-        assert_eq!(c.run().credit.amount, Money::ZERO);
+        assert_eq!(a.credit.amount, Some(Money::parse("2500").unwrap()));
+        c.charge = Some(Money::ZERO);
+        assert_eq!(c.run().credit.amount, Some(Money::ZERO));
+        // Before the month's statement sets the charge: the tier shows, no amount yet.
+        c.charge = None;
+        let pending = c.run();
+        assert_eq!(pending.credit.tier.unwrap().credit_percent, dec("25"));
+        assert_eq!(pending.credit.amount, None);
     }
 
     fn unplanned_each(minutes: &[i64]) -> SlaAttainment {

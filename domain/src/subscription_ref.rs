@@ -1,13 +1,12 @@
 //! The few facts about a subscription that incidents, outages, security events and SLA
-//! attainment need: its id and the organisations on either side of it.
-//!
-//! A stand-in until the subscription module lands: swap [`SubscriptionId`] for the one
-//! declared there and build [`SubscriptionParties`] from a loaded subscription.
+//! attainment need: its id and the organisations on either side of it, taken from a loaded
+//! [`Subscription`].
 
 use crate::access::Access;
 use crate::ids::OrganisationId;
 use crate::role::{Actor, Role};
 
+use crate::subscription::Subscription;
 pub use crate::subscription::SubscriptionId;
 
 /// Which agency subscribes and which provider serves.
@@ -33,6 +32,12 @@ impl Party {
             Party::Agency => "agency",
             Party::Provider => "provider",
         }
+    }
+}
+
+impl From<&Subscription> for SubscriptionParties {
+    fn from(s: &Subscription) -> Self {
+        SubscriptionParties { subscription: s.id, agency: s.agency, provider: s.provider }
     }
 }
 
@@ -89,6 +94,29 @@ pub(crate) mod tests {
     /// Subscription `n` of AGENCY, served by PROVIDER.
     pub(crate) fn parties(n: u128) -> SubscriptionParties {
         SubscriptionParties { subscription: subscription(n), agency: org(AGENCY), provider: org(PROVIDER) }
+    }
+
+    #[test]
+    fn parties_of_a_loaded_subscription() {
+        use crate::catalog::OfferingId;
+        use crate::service::ServiceKind;
+        use crate::sla_terms::{SlaTerms, tests::standard_draft};
+        use crate::subscription::{SubscriptionOrigin, SubscriptionStatus, Term};
+        let s = Subscription {
+            id: subscription(1),
+            agency: org(AGENCY),
+            provider: org(PROVIDER),
+            offering: OfferingId::from_uuid(Uuid::from_u128(9)),
+            kind: ServiceKind::Compute,
+            quantities: Default::default(),
+            add_ons: vec![],
+            term: Term::new(chrono::DateTime::UNIX_EPOCH, None).unwrap(),
+            sla: SlaTerms::parse(&standard_draft()).unwrap(),
+            status: SubscriptionStatus::Active,
+            origin: SubscriptionOrigin::Hub,
+            version: 1,
+        };
+        assert_eq!(SubscriptionParties::from(&s), parties(1));
     }
 
     #[test]

@@ -245,6 +245,105 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    incidents (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        agency_id -> Uuid,
+        provider_id -> Uuid,
+        title -> Text,
+        description -> Text,
+        impact -> Text,
+        urgency -> Text,
+        priority -> Text,
+        channel -> Text,
+        reported_at -> Instant,
+        state -> Text,
+        hold_reason -> Nullable<Text>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    incident_timeline (incident_id, seq) {
+        incident_id -> Uuid,
+        seq -> Integer,
+        occurred_at -> Instant,
+        actor_subject -> Text,
+        actor_role -> Text,
+        actor_organisation_id -> Uuid,
+        kind -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        hold_reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    outages (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        started_at -> Instant,
+        ended_at -> Nullable<Instant>,
+        cause -> Text,
+        planned -> Integer,
+        announced_at -> Nullable<Instant>,
+        exclusion_kind -> Nullable<Text>,
+        exclusion_reason -> Nullable<Text>,
+        recorded_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    outage_subscriptions (outage_id, subscription_id) {
+        outage_id -> Uuid,
+        subscription_id -> Uuid,
+        agency_id -> Uuid,
+        ordinal -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    security_events (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        agency_id -> Uuid,
+        subscription_id -> Nullable<Uuid>,
+        category -> Text,
+        severity -> Text,
+        detected_at -> Instant,
+        status -> Text,
+        description -> Text,
+        indicators -> Jsonb,
+        actions_taken -> Jsonb,
+        mitigation_started_at -> Nullable<Instant>,
+        resolved_at -> Nullable<Instant>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -261,5 +360,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     service_requests,
     service_request_quotes,
-    service_request_timeline
+    service_request_timeline,
+    incidents,
+    incident_timeline,
+    outages,
+    outage_subscriptions,
+    security_events
 );

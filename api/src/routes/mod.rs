@@ -4,15 +4,19 @@
 pub mod agency_profiles;
 pub mod audit_events;
 pub mod health;
+pub mod incidents;
 pub mod me;
 pub mod offerings;
 pub mod organisations;
+pub mod outages;
 pub mod provider_list;
 pub mod provider_listings;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod security_events;
 pub mod service;
 pub mod service_requests;
+pub mod sla;
 pub mod subscriptions;
 
 use actix_web::web;
@@ -63,7 +67,23 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(service_requests::start::start_service_request_work)
         .service(service_requests::progress::report_service_request_progress)
         .service(service_requests::complete::complete_service_request)
-        .service(service_requests::fail::fail_service_request);
+        .service(service_requests::fail::fail_service_request)
+        .service(incidents::list::list_incidents)
+        .service(incidents::create::report_incident)
+        .service(incidents::get::get_incident)
+        .service(incidents::act::act_on_incident)
+        .service(incidents::comment::comment_on_incident)
+        .service(outages::list::list_outages)
+        .service(outages::create::record_outage)
+        .service(outages::get::get_outage)
+        .service(outages::end::end_outage)
+        // The summary before `{security_event_id}`, which would otherwise take `summary`.
+        .service(security_events::summary::summarise_security_events)
+        .service(security_events::list::list_security_events)
+        .service(security_events::create::record_security_event)
+        .service(security_events::get::get_security_event)
+        .service(security_events::act::act_on_security_event)
+        .service(sla::get::get_sla_attainment);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -212,5 +212,6 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
     super::demo_providers::seed_providers(conn, now)?;
     super::demo_catalog::seed_catalog(conn, now)?;
     super::demo_subscriptions::seed_subscriptions(conn, now)?;
+    super::demo_incidents::seed_incidents(conn, now)?;
     Ok(created)
 }

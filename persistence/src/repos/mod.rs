@@ -3,10 +3,14 @@
 pub mod agency_profiles;
 pub mod audit;
 pub mod idempotency;
+pub mod incidents;
 pub mod listings;
 pub mod offerings;
 pub mod organisations;
+pub mod outages;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod security_events;
 pub mod service_requests;
+pub mod subscription_parties;
 pub mod subscriptions;
