@@ -3,6 +3,7 @@
 
 pub mod agency_profiles;
 pub mod audit_events;
+pub mod costs;
 pub mod health;
 pub mod me;
 pub mod offerings;
@@ -12,7 +13,9 @@ pub mod provider_listings;
 pub mod provider_profiles;
 pub mod reference_prices;
 pub mod service;
+pub mod statements;
 pub mod subscriptions;
+pub mod usage;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -48,7 +51,14 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(subscriptions::list::list_subscriptions)
         .service(subscriptions::register_existing::register_existing_subscription)
         .service(subscriptions::get::get_subscription)
-        .service(subscriptions::transition::transition_subscription);
+        .service(subscriptions::transition::transition_subscription)
+        .service(usage::submit::submit_usage_batch)
+        .service(costs::current::get_current_costs)
+        .service(costs::history::get_cost_history)
+        .service(statements::list::list_statements)
+        .service(statements::close::close_month)
+        .service(statements::get::get_statement)
+        .service(statements::csv::get_statement_csv);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -211,5 +211,6 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
     }
     super::demo_providers::seed_providers(conn, now)?;
     super::demo_catalog::seed_catalog(conn, now)?;
+    super::demo_usage::seed_usage(conn, now)?;
     Ok(created)
 }

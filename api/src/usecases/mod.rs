@@ -4,15 +4,19 @@
 
 pub mod agency_profiles;
 pub mod audit;
+pub mod costs;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_providers;
+pub mod demo_usage;
 pub mod listings;
 pub mod offerings;
 pub mod organisations;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod statements;
 pub mod subscriptions;
+pub mod usage;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};
