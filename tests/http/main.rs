@@ -15,3 +15,5 @@ mod organisations;
 mod providers;
 mod reference_prices;
 mod support;
+mod usage;
+mod usage_bench;
