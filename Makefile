@@ -32,6 +32,11 @@ $(TOOLS_VENV)/bin/openapi-spec-validator:
 	python3 -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
 
+## bench: usage ingestion throughput, 50,000 records in batches of 10,000 through POST /v1/usage/batches
+## against a raw batched multi-row INSERT of the same rows (SQLite; PostgreSQL too with GSI_TEST_POSTGRES_URL)
+bench:
+	$(CARGO) test --release -p gsi-tests --test http usage_bench -- --ignored --nocapture
+
 ## lint: formatting and clippy with warnings as errors
 lint:
 	$(CARGO) fmt --all --check

@@ -23,9 +23,25 @@ pub struct Config {
     pub log_filter: String,
     pub pool: PoolSettings,
     pub max_body_bytes: usize,
+    pub usage: UsageLimits,
     pub workers: Option<usize>,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout: Duration,
+}
+
+/// Bounds of one usage batch (GSI-7.1): a batch body may be far larger than other bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageLimits {
+    /// `GSI_USAGE_BATCH_MAX`: records per batch.
+    pub max_records: usize,
+    /// `GSI_USAGE_MAX_BODY_BYTES`: the body of `POST /v1/usage/batches`.
+    pub max_body_bytes: usize,
+}
+
+impl Default for UsageLimits {
+    fn default() -> Self {
+        UsageLimits { max_records: gsi_domain::usage::DEFAULT_MAX_BATCH_RECORDS, max_body_bytes: 8 * 1024 * 1024 }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +117,24 @@ impl Config {
             "bytes, 1024–67108864",
             &mut errors,
         );
+        let usage = UsageLimits {
+            max_records: number(
+                &lookup,
+                "GSI_USAGE_BATCH_MAX",
+                UsageLimits::default().max_records,
+                |n| (1..=100_000).contains(n),
+                "records, 1–100000",
+                &mut errors,
+            ),
+            max_body_bytes: number(
+                &lookup,
+                "GSI_USAGE_MAX_BODY_BYTES",
+                UsageLimits::default().max_body_bytes,
+                |n| (1024..=256 * 1024 * 1024).contains(n),
+                "bytes, 1024–268435456",
+                &mut errors,
+            ),
+        };
         let workers = match lookup("GSI_WORKERS") {
             None => None,
             Some(_) => Some(number(&lookup, "GSI_WORKERS", 1usize, |n| (1..=256).contains(n), "1–256", &mut errors)),
@@ -116,6 +150,7 @@ impl Config {
                 log_filter: lookup("GSI_LOG").unwrap_or_else(|| "info".to_owned()),
                 pool: PoolSettings { max_size: pool_size, connection_timeout: Duration::from_millis(pool_timeout) },
                 max_body_bytes,
+                usage,
                 workers,
                 shutdown_timeout: Duration::from_secs(shutdown),
             }),
@@ -140,6 +175,15 @@ mod tests {
         assert_eq!(c.database_url, DatabaseUrl::Sqlite("data/gsi.db".into()));
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.max_body_bytes, 262_144);
+        assert_eq!(c.usage, UsageLimits { max_records: 10_000, max_body_bytes: 8_388_608 });
+    }
+
+    #[test]
+    fn gsi_7_1_usage_batch_limits_are_configurable() {
+        let c = config(&[("GSI_USAGE_BATCH_MAX", "500"), ("GSI_USAGE_MAX_BODY_BYTES", "1048576")]).unwrap();
+        assert_eq!(c.usage, UsageLimits { max_records: 500, max_body_bytes: 1_048_576 });
+        let text = config(&[("GSI_USAGE_BATCH_MAX", "0"), ("GSI_USAGE_MAX_BODY_BYTES", "10")]).unwrap_err().to_string();
+        assert!(text.contains("GSI_USAGE_BATCH_MAX") && text.contains("GSI_USAGE_MAX_BODY_BYTES"), "{text}");
     }
 
     #[test]

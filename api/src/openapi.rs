@@ -29,6 +29,9 @@ use crate::error::Problem;
         (name = "outages", description = "Outages the providers' monitoring posts on the subscriptions they serve, and whether each counts against the service level under the provider's published exclusions (GSI-7.2, 10.3)."),
         (name = "security-events", description = "Attacks, threats, viruses and malware the providers' security staff detect for an agency, what they did, and monthly summaries (GSI-7.5.4, 7.5.9, 8.2)."),
         (name = "sla", description = "Monthly SLA attainment per subscription: availability, reliability, breaches and service credits, with every outage counted or excluded and why (GSI-10.1, 10.2, 10.3)."),
+        (name = "usage", description = "Pay-per-use metering: providers' systems push usage records in atomic, idempotent batches; each is rated at the unit price in force capped at the reference price (GSI-7.1)."),
+        (name = "costs", description = "What agencies owe: the current Asia/Bangkok month to date and past months, per subscription and metric (GSI-7.5.3)."),
+        (name = "statements", description = "Monthly statements per agency and provider, issued when the provider closes the month; late usage becomes a dated adjustment on the next one; JSON and CSV (GSI-7.5.3)."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(

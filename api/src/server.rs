@@ -158,7 +158,7 @@ impl Application {
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?;
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
-        let state = web::Data::new(AppState { pool, auth, clock });
+        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
         let mut server = HttpServer::new(move || app(state.clone(), body_limit, origins.clone()))

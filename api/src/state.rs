@@ -5,9 +5,11 @@ use gsi_persistence::DbPool;
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
+use crate::config::UsageLimits;
 
 pub struct AppState {
     pub pool: DbPool,
     pub auth: Authenticator,
     pub clock: Clock,
+    pub usage: UsageLimits,
 }

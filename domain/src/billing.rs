@@ -18,6 +18,15 @@
 //!   has ended in Bangkok; the statements of that month become issued and never change. Late
 //!   usage lands in the first later month the provider has not closed, as an adjustment line
 //!   dated by its arrival and naming its usage month.
+//! - Usage from before the offering's first price for the metric (a contract registered
+//!   with a start before the offering was published in the hub) is rated at that first
+//!   price, the one the contract entered the hub with; the cap still applies as in force
+//!   at the usage time ([`unit_price_at`]).
+//! - A record whose amount cannot be represented is refused with the batch, like any bad
+//!   record ([`rate_batch`]).
+//! - The cost history covers at most [`MAX_HISTORY_MONTHS`] months per request, and only
+//!   months that have ended; by default the twelve months before the current one
+//!   ([`history_range`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,11 +36,17 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::access::Access;
 use crate::calendar::Month;
+use crate::catalog::OfferingDetails;
 use crate::ids::{Id, OrganisationId};
 use crate::money::{Money, MoneyError, Quantity, UnitPrice, charge};
+use crate::pricing::{PricePoint, ReferencePrice, price_in_force, reference_price_in_force};
 use crate::role::{Actor, Role};
-use crate::service::{Metric, vocabulary};
-use crate::usage::{ProviderRecordId, SubscriptionContext, SubscriptionId, UsagePeriod, UsageRecord, UsageRecordId};
+use crate::service::{Metric, ServiceKind, vocabulary};
+use crate::usage::{
+    AcceptedBatch, BadRecord, BatchRefused, ProviderRecordId, SubscriptionContext, SubscriptionId, UsagePeriod,
+    UsageProblem, UsageReason, UsageRecord, UsageRecordDraft, UsageRecordId,
+};
+use crate::validation::ValidationErrors;
 
 /// Marker for monthly statements.
 pub enum StatementMarker {}
@@ -40,6 +55,43 @@ pub type StatementId = Id<StatementMarker>;
 /// The instant whose prices apply to a record: its period start (GSI-7.1).
 pub fn pricing_instant(period: UsagePeriod) -> DateTime<Utc> {
     period.start()
+}
+
+/// The metrics an offering prices for usage: those of its current pricing that have a price
+/// history (a published or retired offering; a draft has none).
+pub fn priced_metrics(offering: &OfferingDetails, history: &[PricePoint]) -> BTreeSet<Metric> {
+    offering.pricing.metrics().into_iter().filter(|m| history.iter().any(|p| p.metric == *m)).collect()
+}
+
+/// The offering's unit price for `metric` at `at`: the one in force then or, for usage from
+/// before the metric's first price, that first price. `None` if the metric was never priced.
+pub fn unit_price_at(history: &[PricePoint], metric: Metric, at: DateTime<Utc>) -> Option<UnitPrice> {
+    price_in_force(history, metric, at)
+        .or_else(|| history.iter().filter(|p| p.metric == metric).min_by_key(|p| p.effective_from))
+        .map(|p| p.unit_price)
+}
+
+/// The prices a usage record is rated at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prices {
+    pub unit_price: UnitPrice,
+    /// The reference price in force for the pricing offering's kind, if any.
+    pub reference_price: Option<UnitPrice>,
+}
+
+/// GSI-7.1: the prices for `metric` at `at` from the offering's price `history` and the
+/// `references` for its `kind`.
+pub fn prices_at(
+    history: &[PricePoint],
+    references: &[ReferencePrice],
+    kind: ServiceKind,
+    metric: Metric,
+    at: DateTime<Utc>,
+) -> Option<Prices> {
+    Some(Prices {
+        unit_price: unit_price_at(history, metric, at)?,
+        reference_price: reference_price_in_force(references, kind, metric, at).map(|r| r.unit_price),
+    })
 }
 
 /// A priced quantity, keeping every input of the price so that an agency can check it.
@@ -106,6 +158,56 @@ pub fn rate_usage(
     Ok(RatedUsage { id, record, agency: subscription.agency, provider: subscription.provider, recorded_at, rating })
 }
 
+/// Rates the new records of an accepted batch at [`pricing_instant`] (GSI-7.1), each with a
+/// fresh id in batch order, all received at `recorded_at`. `prices_of` looks the prices up
+/// ([`prices_at`]). A record without prices or whose amount is out of range is refused by
+/// its index in `drafts`, and with it the whole batch.
+pub fn rate_batch(
+    drafts: &[UsageRecordDraft],
+    accepted: AcceptedBatch,
+    subscriptions: &BTreeMap<SubscriptionId, SubscriptionContext>,
+    recorded_at: DateTime<Utc>,
+    prices_of: impl Fn(&UsageRecord) -> Option<Prices>,
+) -> Result<Vec<RatedUsage>, BatchRefused> {
+    // UUIDv7 ids share the instant; sorted, they keep the batch order (statement line order).
+    let mut ids: Vec<UsageRecordId> = accepted.records.iter().map(|_| UsageRecordId::new_v7(recorded_at)).collect();
+    ids.sort();
+    let mut rated = Vec::with_capacity(accepted.records.len());
+    let mut bad = Vec::new();
+    for (record, id) in accepted.records.into_iter().zip(ids) {
+        let problem = |reason, field, message: String| {
+            let index = drafts.iter().position(|d| d.record_id == record.record_id.as_str()).unwrap_or_default();
+            BadRecord {
+                index,
+                record_id: record.record_id.to_string(),
+                problems: vec![UsageProblem::new(reason, field, message)],
+            }
+        };
+        let Some((context, prices)) = subscriptions.get(&record.subscription).zip(prices_of(&record)) else {
+            bad.push(problem(
+                UsageReason::MetricNotPriced,
+                "metric",
+                format!("no price for `{}` at {}", record.metric, format_instant(pricing_instant(record.period))),
+            ));
+            continue;
+        };
+        match rate_usage(id, record.clone(), context, recorded_at, prices.unit_price, prices.reference_price) {
+            Ok(usage) => rated.push(usage),
+            Err(e) => bad.push(problem(
+                UsageReason::AmountOutOfRange,
+                "quantity",
+                format!("{} × {} THB cannot be billed: {e}", record.quantity, prices.unit_price),
+            )),
+        }
+    }
+    if bad.is_empty() {
+        Ok(rated)
+    } else {
+        bad.sort_by_key(|b| b.index);
+        Err(BatchRefused::InvalidRecords(bad))
+    }
+}
+
 /// One metric's usage and cost within a subscription and month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricCost {
@@ -137,17 +239,49 @@ pub struct MonthCosts {
 
 type MetricSums = BTreeMap<Metric, (Quantity, Money)>;
 
+/// The usage of one metric on one subscription in one month, summed (corrections included):
+/// what storage aggregates, so that costs need not load every record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageSum {
+    pub month: Month,
+    pub subscription: SubscriptionId,
+    pub agency: OrganisationId,
+    pub provider: OrganisationId,
+    pub metric: Metric,
+    pub quantity: Quantity,
+    /// Sum of the rounded line amounts.
+    pub amount: Money,
+}
+
 /// The costs of the usage of `month` among `usages` (which the caller has already limited to
 /// what the reader may see, [`cost_scope`]).
 pub fn month_costs(usages: &[RatedUsage], month: Month) -> Result<MonthCosts, MoneyError> {
+    let sums: Vec<UsageSum> = usages
+        .iter()
+        .filter(|u| u.usage_month() == month)
+        .map(|u| UsageSum {
+            month,
+            subscription: u.record.subscription,
+            agency: u.agency,
+            provider: u.provider,
+            metric: u.record.metric,
+            quantity: u.rating.quantity,
+            amount: u.rating.amount,
+        })
+        .collect();
+    month_costs_from_sums(month, &sums)
+}
+
+/// The costs of `month` from summed usage (sums of other months are ignored); several sums
+/// for one subscription and metric add up.
+pub fn month_costs_from_sums(month: Month, sums: &[UsageSum]) -> Result<MonthCosts, MoneyError> {
     let mut by_subscription: BTreeMap<SubscriptionId, (OrganisationId, OrganisationId, MetricSums)> = BTreeMap::new();
-    for usage in usages.iter().filter(|u| u.usage_month() == month) {
-        let (_, _, metrics) = by_subscription
-            .entry(usage.record.subscription)
-            .or_insert_with(|| (usage.agency, usage.provider, BTreeMap::new()));
-        let (quantity, amount) = metrics.entry(usage.record.metric).or_insert((Quantity::ZERO, Money::ZERO));
-        *quantity = quantity.checked_add(usage.rating.quantity).ok_or(MoneyError::Overflow)?;
-        *amount = amount.checked_add(usage.rating.amount).ok_or(MoneyError::Overflow)?;
+    for sum in sums.iter().filter(|s| s.month == month) {
+        let (_, _, metrics) =
+            by_subscription.entry(sum.subscription).or_insert_with(|| (sum.agency, sum.provider, BTreeMap::new()));
+        let (quantity, amount) = metrics.entry(sum.metric).or_insert((Quantity::ZERO, Money::ZERO));
+        *quantity = quantity.checked_add(sum.quantity).ok_or(MoneyError::Overflow)?;
+        *amount = amount.checked_add(sum.amount).ok_or(MoneyError::Overflow)?;
     }
     let mut subscriptions = Vec::with_capacity(by_subscription.len());
     for (subscription, (agency, provider, metrics)) in by_subscription {
@@ -171,6 +305,49 @@ pub fn cost_history(usages: &[RatedUsage], now: DateTime<Utc>) -> Result<Vec<Mon
     let current = Month::containing(now);
     let months: BTreeSet<Month> = usages.iter().map(RatedUsage::usage_month).filter(|m| *m < current).collect();
     months.into_iter().rev().map(|month| month_costs(usages, month)).collect()
+}
+
+/// Every month that has summed usage, with its costs, newest first.
+pub fn costs_by_month(sums: &[UsageSum]) -> Result<Vec<MonthCosts>, MoneyError> {
+    let months: BTreeSet<Month> = sums.iter().map(|s| s.month).collect();
+    months.into_iter().rev().map(|month| month_costs_from_sums(month, sums)).collect()
+}
+
+/// How many months one cost-history request may cover.
+pub const MAX_HISTORY_MONTHS: u32 = 120;
+
+/// GSI-7.5.3: the months `[from, to]` a cost-history request covers. Both are optional:
+/// `to` defaults to the month before the current one (Bangkok), `from` to eleven months
+/// before `to`. Only ended months are history (the current month is the month-to-date cost),
+/// `from` must not be after `to`, and at most [`MAX_HISTORY_MONTHS`] months are covered.
+/// Errors name `from` or `to`.
+pub fn history_range(
+    from: Option<Month>,
+    to: Option<Month>,
+    now: DateTime<Utc>,
+) -> Result<(Month, Month), ValidationErrors> {
+    let current = Month::containing(now);
+    let to = to.unwrap_or_else(|| current.previous());
+    let from = from.unwrap_or_else(|| (0..11).fold(to, |m, _| m.previous()));
+    let mut errors = ValidationErrors::new();
+    if to >= current {
+        errors.add(
+            "to",
+            "not_ended",
+            format!("must be before the current month {current}; its cost so far is GET /v1/costs/current"),
+        );
+    }
+    if from > to {
+        errors.add("from", "after_to", format!("must not be after to ({to})"));
+    } else if months_between(from, to) >= MAX_HISTORY_MONTHS {
+        errors.add("from", "range_too_long", format!("at most {MAX_HISTORY_MONTHS} months per request"));
+    }
+    errors.finish(|| Some((from, to)))
+}
+
+fn months_between(from: Month, to: Month) -> u32 {
+    let index = |m: Month| i64::from(m.year()) * 12 + i64::from(m.month());
+    u32::try_from(index(to) - index(from)).unwrap_or(u32::MAX)
 }
 
 /// Whose costs and usage a reader may see.
@@ -693,6 +870,155 @@ mod tests {
         let later = cost_history(&usages, utc(2026, 5, 1, 0, 0)).unwrap();
         let months: Vec<Month> = later.iter().map(|m| m.month).collect();
         assert_eq!(months, [month(2026, 3), month(2026, 2)], "newest first");
+    }
+
+    #[test]
+    fn gsi_7_5_3_costs_from_sums_match_costs_from_records() {
+        let mut storage = rated("s", "2", utc(2026, 3, 3, 0, 0), 60);
+        storage.record.metric = Metric::StorageGbMonth;
+        let usages = [
+            rated("a", "1", utc(2026, 3, 1, 0, 0), 60),
+            rated("b", "1", utc(2026, 3, 2, 0, 0), 60),
+            storage,
+            rated("feb", "100", utc(2026, 2, 10, 0, 0), 60),
+        ];
+        // What storage returns: one sum per month, subscription and metric.
+        let sum = |month, metric, quantity, satang| UsageSum {
+            month,
+            subscription: SUB,
+            agency: AGENCY,
+            provider: PROVIDER,
+            metric,
+            quantity: q(quantity),
+            amount: Money::from_satang(satang),
+        };
+        let sums = [
+            sum(month(2026, 3), Metric::VcpuHour, "2", 68),
+            sum(month(2026, 3), Metric::StorageGbMonth, "2", 67),
+            sum(month(2026, 2), Metric::VcpuHour, "100", 3350),
+        ];
+        assert_eq!(
+            month_costs_from_sums(month(2026, 3), &sums).unwrap(),
+            month_costs(&usages, month(2026, 3)).unwrap()
+        );
+        let by_month = costs_by_month(&sums).unwrap();
+        assert_eq!(by_month, cost_history(&usages, utc(2026, 5, 1, 0, 0)).unwrap(), "newest first, same figures");
+        assert!(costs_by_month(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn gsi_7_5_3_history_range_defaults_and_refusals() {
+        let now = utc(2026, 3, 20, 0, 0);
+        assert_eq!(history_range(None, None, now), Ok((month(2025, 3), month(2026, 2))), "the twelve months before");
+        assert_eq!(history_range(Some(month(2026, 1)), None, now), Ok((month(2026, 1), month(2026, 2))));
+        assert_eq!(history_range(None, Some(month(2025, 12)), now), Ok((month(2025, 1), month(2025, 12))));
+        let fields = |r: Result<(Month, Month), ValidationErrors>| -> Vec<(String, &str)> {
+            r.unwrap_err().errors().iter().map(|e| (e.field.clone(), e.code)).collect()
+        };
+        assert_eq!(fields(history_range(None, Some(month(2026, 3)), now)), [("to".into(), "not_ended")]);
+        assert_eq!(
+            fields(history_range(Some(month(2026, 2)), Some(month(2026, 1)), now)),
+            [("from".into(), "after_to")]
+        );
+        assert_eq!(
+            history_range(Some(month(2016, 3)), Some(month(2026, 2)), now),
+            Ok((month(2016, 3), month(2026, 2)))
+        );
+        assert_eq!(
+            fields(history_range(Some(month(2016, 2)), Some(month(2026, 2)), now)),
+            [("from".into(), "range_too_long")]
+        );
+        // 23:30 UTC on 31 March is April in Bangkok: March has ended there.
+        assert_eq!(
+            history_range(None, Some(month(2026, 3)), utc(2026, 3, 31, 23, 30)).map(|r| r.1),
+            Ok(month(2026, 3))
+        );
+    }
+
+    fn point(metric: Metric, price: &str, effective_from: DateTime<Utc>) -> PricePoint {
+        PricePoint { metric, unit_price: p(price), effective_from }
+    }
+
+    #[test]
+    fn gsi_7_1_usage_is_priced_in_force_at_its_time_or_at_the_first_price_before_that() {
+        let history = [
+            point(Metric::VcpuHour, "1.05", utc(2026, 3, 1, 0, 0)),
+            point(Metric::RamGbHour, "0.3", utc(2026, 3, 1, 0, 0)),
+            point(Metric::VcpuHour, "0.95", utc(2026, 3, 15, 0, 0)),
+        ];
+        let at = |y, m, d| unit_price_at(&history, Metric::VcpuHour, utc(y, m, d, 0, 0));
+        assert_eq!(at(2026, 3, 14), Some(p("1.05")));
+        assert_eq!(at(2026, 3, 15), Some(p("0.95")));
+        // A contract registered from before publication: the first price.
+        assert_eq!(at(2026, 1, 10), Some(p("1.05")));
+        assert_eq!(unit_price_at(&history, Metric::Kwh, utc(2026, 3, 20, 0, 0)), None);
+
+        let cap = crate::pricing::tests::reference(
+            1,
+            ServiceKind::Compute,
+            Metric::VcpuHour,
+            "1",
+            utc(2026, 1, 1, 0, 0),
+            Some(utc(2026, 3, 10, 0, 0)),
+        );
+        let prices = |d| prices_at(&history, std::slice::from_ref(&cap), ServiceKind::Compute, Metric::VcpuHour, d);
+        assert_eq!(
+            prices(utc(2026, 3, 5, 0, 0)),
+            Some(Prices { unit_price: p("1.05"), reference_price: Some(p("1")) })
+        );
+        assert_eq!(prices(utc(2026, 3, 10, 0, 0)), Some(Prices { unit_price: p("1.05"), reference_price: None }));
+        assert_eq!(
+            prices_at(
+                &history,
+                std::slice::from_ref(&cap),
+                ServiceKind::Storage,
+                Metric::VcpuHour,
+                utc(2026, 3, 5, 0, 0)
+            )
+            .and_then(|p| p.reference_price),
+            None,
+            "another kind's cap does not apply"
+        );
+    }
+
+    #[test]
+    fn priced_metrics_are_current_lines_with_a_history() {
+        let details = crate::catalog::OfferingDetails::parse(&crate::catalog::tests::compute_draft()).unwrap();
+        let lines = details.pricing.metrics();
+        assert!(priced_metrics(&details, &[]).is_empty(), "a draft prices nothing yet");
+        let first = *lines.iter().next().unwrap();
+        let history = [point(first, "1", utc(2026, 1, 1, 0, 0)), point(Metric::Kwh, "5", utc(2026, 1, 1, 0, 0))];
+        assert_eq!(priced_metrics(&details, &history), [first].into(), "no longer in the pricing: not priced");
+    }
+
+    #[test]
+    fn gsi_7_1_rate_batch_rates_in_batch_order_and_refuses_unbillable_records_by_index() {
+        let contexts: BTreeMap<SubscriptionId, SubscriptionContext> = [(SUB, context())].into();
+        let drafts = [draft("a", "3"), draft("b", "10"), draft("a", "3"), draft("c", "1000000000")];
+        let accepted =
+            crate::usage::validate_batch(&drafts, PROVIDER, &contexts, &BTreeMap::new(), utc(2026, 3, 10, 0, 0), 10)
+                .unwrap();
+        let at = utc(2026, 3, 10, 0, 0);
+        let cheap = |_: &UsageRecord| Some(Prices { unit_price: p("0.5"), reference_price: Some(p("0.335")) });
+        let rated = rate_batch(&drafts, accepted.clone(), &contexts, at, cheap).unwrap();
+        let ids: Vec<&str> = rated.iter().map(|r| r.record.record_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert!(rated.windows(2).all(|w| w[0].id < w[1].id), "ids keep the batch order");
+        assert_eq!(rated[0].rating.amount, Money::from_satang(101));
+        assert!(rated[0].rating.cap_applied);
+        assert_eq!((rated[0].agency, rated[0].provider, rated[0].recorded_at), (AGENCY, PROVIDER, at));
+
+        // c's amount overflows at an absurd price; b has no price: both named by index.
+        let absurd = |r: &UsageRecord| match r.record_id.as_str() {
+            "b" => None,
+            "c" => Some(Prices { unit_price: p("100000000000000"), reference_price: None }),
+            _ => Some(Prices { unit_price: p("1"), reference_price: None }),
+        };
+        let refused = rate_batch(&drafts, accepted, &contexts, at, absurd).unwrap_err();
+        let BatchRefused::InvalidRecords(bad) = &refused else { panic!("expected invalid records: {refused:?}") };
+        let got: Vec<(usize, &str, &str)> =
+            bad.iter().map(|b| (b.index, b.problems[0].field, b.problems[0].reason.as_str())).collect();
+        assert_eq!(got, [(1, "metric", "metric_not_priced"), (3, "quantity", "amount_out_of_range")]);
     }
 
     #[test]

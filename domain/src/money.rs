@@ -206,6 +206,17 @@ impl Quantity {
     pub fn checked_sub(self, other: Quantity) -> Option<Quantity> {
         self.0.checked_sub(other.0).map(|d| Quantity(d.normalize()))
     }
+
+    /// The quantity in millionths of a unit: exact, since a quantity has at most six decimal
+    /// places, so storage can sum quantities as integers. `None` beyond the `i64` range.
+    pub fn to_micros(self) -> Option<i64> {
+        let micros = self.0.checked_mul(Decimal::from(1_000_000))?;
+        i64::try_from(micros.trunc()).ok()
+    }
+
+    pub fn from_micros(micros: i64) -> Self {
+        Quantity(Decimal::new(micros, MAX_DECIMAL_PLACES).normalize())
+    }
 }
 
 impl fmt::Display for Quantity {
@@ -255,6 +266,17 @@ mod tests {
         assert_eq!(charge(q("-3"), p("0.335")).unwrap(), Money::from_satang(-101));
         // 1000 Mbps-month × 0.1 THB is exact
         assert_eq!(charge(q("1000"), p("0.1")).unwrap(), Money::parse("100").unwrap());
+    }
+
+    #[test]
+    fn quantities_convert_exactly_to_and_from_micros() {
+        let q = |s| Quantity::parse(s).unwrap();
+        assert_eq!(q("1.000125").to_micros(), Some(1_000_125));
+        assert_eq!(q("-2.5").to_micros(), Some(-2_500_000));
+        assert_eq!(Quantity::from_micros(1_000_125), q("1.000125"));
+        assert_eq!(Quantity::from_micros(-2_500_000).to_string(), "-2.5");
+        assert_eq!(Quantity::from_micros(0), Quantity::ZERO);
+        assert_eq!(q("10000000000000").to_micros(), None, "beyond i64 micros");
     }
 
     #[test]

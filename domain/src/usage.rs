@@ -21,6 +21,14 @@
 //! - A record that duplicates a stored record is not checked against the context again: it
 //!   was valid when stored, and a retry of an acknowledged batch must get the same answer even
 //!   if the subscription has ended since.
+//! - A subscription is metered from its start to its end once it has become active: while
+//!   active or suspended, and after termination for usage from before its end (which may
+//!   arrive late). Pending and provisioning subscriptions are not metered ([`active_term`]).
+//! - A metric is priced on a subscription by its base offering, else by the first of its
+//!   add-ons that prices it ([`pricing_offerings`]); usage of add-ons is reported on the
+//!   subscription that holds them.
+//! - One record holds at most [`QUANTITY_LIMIT`] units either way, so that quantities and
+//!   their sums stay exact integers of millionths in storage.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -28,10 +36,12 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::calendar::Month;
+use crate::catalog::OfferingId;
 use crate::ids::{Id, OrganisationId};
 use crate::money::Quantity;
 use crate::role::{Actor, Role};
 use crate::service::{Metric, vocabulary};
+use crate::subscription::{Subscription, SubscriptionStatus};
 use crate::time::to_storage_precision;
 use crate::validation::ValidationErrors;
 
@@ -43,6 +53,8 @@ pub type UsageRecordId = Id<UsageRecordMarker>;
 pub use crate::subscription::SubscriptionId;
 
 pub const RECORD_ID_MAX: usize = 128;
+/// The most units of a metric one record may hold, either way (a billion).
+pub const QUANTITY_LIMIT: i64 = 1_000_000_000;
 /// The default; the HTTP layer makes it configurable.
 pub const DEFAULT_MAX_BATCH_RECORDS: usize = 10_000;
 
@@ -201,7 +213,15 @@ impl UsageRecord {
             .map_err(|e| problems.push(UsageProblem::new(UsageReason::UnknownMetric, "metric", e.to_string())))
             .ok();
         let quantity = Quantity::parse(&draft.quantity)
-            .map_err(|e| problems.push(UsageProblem::new(UsageReason::InvalidQuantity, "quantity", e.to_string())))
+            .map_err(|e| e.to_string())
+            .and_then(|q| {
+                if q.as_decimal().abs() <= rust_decimal::Decimal::from(QUANTITY_LIMIT) {
+                    Ok(q)
+                } else {
+                    Err(format!("must be between -{QUANTITY_LIMIT} and {QUANTITY_LIMIT} (got {q})"))
+                }
+            })
+            .map_err(|e| problems.push(UsageProblem::new(UsageReason::InvalidQuantity, "quantity", e)))
             .ok();
         let period = UsagePeriod::new(draft.period_start, draft.period_end)
             .map_err(|e| {
@@ -252,6 +272,8 @@ vocabulary!(
         CorrectionMismatch => "correction_mismatch",
         ZeroCorrection => "zero_correction",
         NetQuantityBelowZero => "net_quantity_below_zero",
+        /// The record's amount (quantity × price) is beyond what can be billed.
+        AmountOutOfRange => "amount_out_of_range",
     }
 );
 
@@ -265,7 +287,7 @@ pub struct UsageProblem {
 }
 
 impl UsageProblem {
-    fn new(reason: UsageReason, field: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(reason: UsageReason, field: &'static str, message: impl Into<String>) -> Self {
         Self { reason, field, message: message.into() }
     }
 }
@@ -283,6 +305,50 @@ impl ActiveTerm {
     pub fn covers(self, period: UsagePeriod) -> bool {
         self.start <= period.start() && self.end.is_none_or(|end| period.end() <= end)
     }
+}
+
+impl SubscriptionContext {
+    /// The context of a stored subscription whose metrics are priced as `pricing` says
+    /// ([`pricing_offerings`]).
+    pub fn of(subscription: &Subscription, pricing: &BTreeMap<Metric, OfferingId>) -> Self {
+        SubscriptionContext {
+            subscription: subscription.id,
+            provider: subscription.provider,
+            agency: subscription.agency,
+            priced_metrics: pricing.keys().copied().collect(),
+            active_term: active_term(subscription),
+        }
+    }
+}
+
+/// When usage may be metered on `subscription`: its term, once it has become active.
+/// Pending and provisioning subscriptions have none. A terminated one keeps its (closed)
+/// term, so late usage from before its end is still accepted; one terminated before it
+/// started has an empty term, which covers nothing.
+pub fn active_term(subscription: &Subscription) -> Option<ActiveTerm> {
+    match subscription.status {
+        SubscriptionStatus::Active | SubscriptionStatus::Suspended | SubscriptionStatus::Terminated => {
+            Some(ActiveTerm { start: subscription.term.starts_at(), end: subscription.term.ends_at() })
+        }
+        SubscriptionStatus::Pending | SubscriptionStatus::Provisioning => None,
+    }
+}
+
+/// Which offering prices each metric on `subscription`: its base offering first, then its
+/// add-ons in order (GSI-7.1, 7.5.2). `priced` gives the metrics each offering has a price
+/// for; offerings missing from it price nothing.
+pub fn pricing_offerings(
+    subscription: &Subscription,
+    priced: &BTreeMap<OfferingId, BTreeSet<Metric>>,
+) -> BTreeMap<Metric, OfferingId> {
+    let offerings = std::iter::once(subscription.offering).chain(subscription.add_ons.iter().map(|a| a.offering));
+    let mut by_metric = BTreeMap::new();
+    for offering in offerings {
+        for metric in priced.get(&offering).into_iter().flatten() {
+            by_metric.entry(*metric).or_insert(offering);
+        }
+    }
+    by_metric
 }
 
 /// The facts about a subscription that usage is checked against, loaded by the caller.
@@ -554,6 +620,17 @@ impl AcceptedBatch {
     }
 }
 
+/// A batch holds 1 to `max_records` records; checked before anything is loaded for it.
+pub fn check_batch_size(records: usize, max_records: usize) -> Result<(), BatchRefused> {
+    if records == 0 {
+        return Err(BatchRefused::Empty);
+    }
+    if records > max_records {
+        return Err(BatchRefused::TooMany { got: records, max: max_records });
+    }
+    Ok(())
+}
+
 /// Checks a whole batch from a provider (GSI-7.1): shape, subscription, metric, term,
 /// clock, corrections, then duplicates and conflicts. Atomic: either every record is fine
 /// and the new ones are returned, or the batch is refused naming every bad record.
@@ -568,12 +645,7 @@ pub fn validate_batch(
     now: DateTime<Utc>,
     max_records: usize,
 ) -> Result<AcceptedBatch, BatchRefused> {
-    if drafts.is_empty() {
-        return Err(BatchRefused::Empty);
-    }
-    if drafts.len() > max_records {
-        return Err(BatchRefused::TooMany { got: drafts.len(), max: max_records });
-    }
+    check_batch_size(drafts.len(), max_records)?;
     let parsed: Vec<Result<UsageRecord, Vec<UsageProblem>>> = drafts.iter().map(UsageRecord::parse).collect();
     let well_formed: Vec<(usize, &UsageRecord)> =
         parsed.iter().enumerate().filter_map(|(i, r)| r.as_ref().ok().map(|r| (i, r))).collect();
@@ -1054,6 +1126,84 @@ pub(crate) mod tests {
             validate(&[correction("c1", "orig", "-5"), correction("c1", "orig", "-5")], &stored).unwrap().duplicates,
             1
         );
+    }
+
+    #[test]
+    fn quantities_are_bounded_so_storage_sums_stay_exact() {
+        let limit = QUANTITY_LIMIT.to_string();
+        assert!(UsageRecord::parse(&draft("a", &limit)).is_ok());
+        assert!(UsageRecord::parse(&correction("b", "a", &format!("-{limit}"))).is_ok());
+        let over = UsageRecord::parse(&draft("c", "1000000000.000001")).unwrap_err();
+        assert_eq!((over[0].field, over[0].reason), ("quantity", UsageReason::InvalidQuantity));
+        assert!(over[0].message.contains("between -1000000000 and 1000000000"), "{}", over[0].message);
+        assert!(UsageRecord::parse(&draft("d", "-1000000001")).is_err());
+    }
+
+    fn stored_subscription(status: SubscriptionStatus, add_ons: &[u128]) -> Subscription {
+        use crate::subscription::{SubscribedAddOn, SubscriptionOrigin, Term};
+        Subscription {
+            id: SUB,
+            agency: AGENCY,
+            provider: PROVIDER,
+            offering: OfferingId::from_uuid(Uuid::from_u128(1)),
+            kind: crate::service::ServiceKind::Compute,
+            quantities: BTreeMap::new(),
+            add_ons: add_ons
+                .iter()
+                .map(|n| SubscribedAddOn {
+                    offering: OfferingId::from_uuid(Uuid::from_u128(*n)),
+                    quantities: BTreeMap::new(),
+                    sla: None,
+                })
+                .collect(),
+            term: Term::new(utc(2026, 1, 1, 0, 0), Some(utc(2026, 6, 1, 0, 0))).unwrap(),
+            sla: crate::sla_terms::SlaTerms::parse(&crate::sla_terms::tests::standard_draft()).unwrap(),
+            status,
+            origin: SubscriptionOrigin::PreExisting,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn gsi_7_1_only_subscriptions_that_became_active_are_metered() {
+        use SubscriptionStatus::{Active, Pending, Provisioning, Suspended, Terminated};
+        let term = Some(ActiveTerm { start: utc(2026, 1, 1, 0, 0), end: Some(utc(2026, 6, 1, 0, 0)) });
+        for (status, expected) in
+            [(Pending, None), (Provisioning, None), (Active, term), (Suspended, term), (Terminated, term)]
+        {
+            assert_eq!(active_term(&stored_subscription(status, &[])), expected, "{status}");
+        }
+    }
+
+    #[test]
+    fn gsi_7_1_metrics_are_priced_by_the_base_offering_then_its_add_ons() {
+        let offering = |n| OfferingId::from_uuid(Uuid::from_u128(n));
+        let subscription = stored_subscription(SubscriptionStatus::Active, &[2, 3]);
+        let priced: BTreeMap<OfferingId, BTreeSet<Metric>> = [
+            (offering(1), [Metric::VcpuHour, Metric::StorageGbMonth].into()),
+            // The add-on also prices storage: the base offering's price wins.
+            (offering(2), [Metric::BackupGbMonth, Metric::StorageGbMonth].into()),
+            (offering(3), [Metric::BackupGbMonth, Metric::PublicIpMonth].into()),
+            // Not on this subscription.
+            (offering(9), [Metric::Kwh].into()),
+        ]
+        .into();
+        let pricing = pricing_offerings(&subscription, &priced);
+        assert_eq!(
+            pricing,
+            [
+                (Metric::VcpuHour, offering(1)),
+                (Metric::StorageGbMonth, offering(1)),
+                (Metric::BackupGbMonth, offering(2)),
+                (Metric::PublicIpMonth, offering(3)),
+            ]
+            .into()
+        );
+        let context = SubscriptionContext::of(&subscription, &pricing);
+        assert_eq!((context.subscription, context.provider, context.agency), (SUB, PROVIDER, AGENCY));
+        assert_eq!(context.priced_metrics.len(), 4);
+        assert!(!context.priced_metrics.contains(&Metric::Kwh));
+        assert_eq!(context.active_term, active_term(&subscription));
     }
 
     #[test]

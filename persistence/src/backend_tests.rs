@@ -464,3 +464,356 @@ mod catalog {
         });
     }
 }
+
+mod usage {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use gsi_domain::billing::{
+        CostScope, LineKind, RatedUsage, Statement, StatementId, StatementLine, StatementStatus, rate_usage,
+    };
+    use gsi_domain::calendar::Month;
+    use gsi_domain::catalog::{Offering, OfferingDetails, OfferingDraft, OfferingId, OfferingState, PricingLineDraft};
+    use gsi_domain::money::{Money, Quantity, UnitPrice};
+    use gsi_domain::service::{Metric, ServiceKind};
+    use gsi_domain::sla_terms::SlaTermsDraft;
+    use gsi_domain::subscription::{Subscription, SubscriptionId, SubscriptionOrigin, SubscriptionStatus, Term};
+    use gsi_domain::usage::{ProviderRecordId, SubscriptionContext, UsageRecord, UsageRecordDraft, UsageRecordId};
+
+    use super::*;
+    use crate::repos::offerings::{self, OfferingRecord};
+    use crate::repos::statements::{self, StatementFilter, StatementRecord};
+    use crate::repos::subscriptions;
+    use crate::repos::usage::{self, BilledUsage, CostFilter};
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap()
+    }
+
+    fn month(y: i32, m: u32) -> Month {
+        Month::new(y, m).unwrap()
+    }
+
+    struct Parties {
+        provider: OrganisationId,
+        agency: OrganisationId,
+        subscription: Subscription,
+    }
+
+    /// A provider, an agency and an active compute subscription between them since January.
+    fn parties(conn: &mut DbConnection, name: &str) -> Parties {
+        let provider = register(conn, "provider", &format!("ผู้ให้บริการ {name}"), now());
+        let agency = register(conn, "agency", &format!("กรม {name}"), now());
+        let draft = OfferingDraft {
+            family: "cloud".into(),
+            kind: "compute".into(),
+            name: "VM".into(),
+            description: None,
+            base_offering_id: None,
+            pricing: vec![PricingLineDraft { metric: "vcpu_hour".into(), unit_price: "0.5".into() }],
+            sla: Some(SlaTermsDraft {
+                availability_percent: "99.9".into(),
+                max_unplanned_outages_per_month: 2,
+                max_mean_time_to_restore_minutes: 240,
+                priorities: vec![
+                    ("p1".into(), 15, 240),
+                    ("p2".into(), 30, 480),
+                    ("p3".into(), 120, 1440),
+                    ("p4".into(), 480, 4320),
+                ],
+                credit_tiers: vec![("99.9".into(), "10".into())],
+            }),
+            capacity: vec![],
+        };
+        let details = OfferingDetails::parse(&draft).unwrap();
+        let offering = Offering {
+            id: OfferingId::new_v7(now()),
+            provider,
+            details: details.clone(),
+            state: OfferingState::Published,
+            version: 1,
+        };
+        offerings::insert(conn, &OfferingRecord { offering: offering.clone(), created_at: now(), updated_at: now() })
+            .unwrap();
+        let subscription = Subscription {
+            id: SubscriptionId::new_v7(now()),
+            agency,
+            provider,
+            offering: offering.id,
+            kind: ServiceKind::Compute,
+            quantities: BTreeMap::new(),
+            add_ons: vec![],
+            term: Term::new(utc(2026, 1, 1, 0), None).unwrap(),
+            sla: details.role.own_sla().unwrap().clone(),
+            status: SubscriptionStatus::Active,
+            origin: SubscriptionOrigin::PreExisting,
+            version: 1,
+        };
+        subscriptions::insert(conn, &subscription, now()).unwrap();
+        Parties { provider, agency, subscription }
+    }
+
+    /// A rated record of `quantity` vCPU-hours in the hour from `start`, at 0.5 THB capped at
+    /// 0.335, billed in `statement_month`.
+    fn billed(
+        p: &Parties,
+        record_id: &str,
+        quantity: &str,
+        start: chrono::DateTime<Utc>,
+        corrects: Option<&str>,
+        statement_month: Month,
+    ) -> BilledUsage {
+        let record = UsageRecord::parse(&UsageRecordDraft {
+            record_id: record_id.into(),
+            subscription_id: p.subscription.id.to_string(),
+            metric: "vcpu_hour".into(),
+            quantity: quantity.into(),
+            period_start: start,
+            period_end: start + chrono::Duration::hours(1),
+            corrects: corrects.map(Into::into),
+        })
+        .unwrap();
+        let context = SubscriptionContext::of(&p.subscription, &[(Metric::VcpuHour, p.subscription.offering)].into());
+        let rated: RatedUsage = rate_usage(
+            UsageRecordId::new_v7(now()),
+            record,
+            &context,
+            gsi_domain::time::to_storage_precision(now()),
+            UnitPrice::parse("0.5").unwrap(),
+            Some(UnitPrice::parse("0.335").unwrap()),
+        )
+        .unwrap();
+        let kind = if statement_month > rated.usage_month() { LineKind::Adjustment } else { LineKind::Usage };
+        BilledUsage { rated, statement_month, kind }
+    }
+
+    #[test]
+    fn gsi_7_1_batches_are_stored_in_multi_row_chunks_and_read_back_rated() {
+        each_backend(|conn| {
+            let p = parties(conn, "หนึ่ง");
+            // More than two INSERT chunks, with sub-microsecond noise in the period.
+            let records: Vec<BilledUsage> = (0..1203)
+                .map(|i| billed(&p, &format!("r{i:04}"), "3", utc(2026, 3, 2, 3), None, month(2026, 3)))
+                .collect();
+            write_tx(conn, |tx| usage::insert(tx, &records)).unwrap();
+            assert_eq!(usage::count_for_provider(conn, p.provider).unwrap(), 1203);
+            let back = usage::billed_on(conn, p.agency, p.provider, month(2026, 3)).unwrap();
+            assert_eq!(back.len(), 1203);
+            let mut expected = records.clone();
+            expected.sort_by_key(|b| b.rated.id);
+            assert_eq!(back, expected, "every field round-trips, in id order");
+            assert_eq!(back[0].rated.rating.amount, Money::from_satang(101), "3 × 0.335 = 1.005 → 1.01");
+            assert!(back[0].rated.rating.cap_applied);
+            assert!(usage::billed_on(conn, p.agency, p.provider, month(2026, 4)).unwrap().is_empty());
+
+            // The same provider record id again is refused by the database.
+            let again = [billed(&p, "r0000", "3", utc(2026, 3, 2, 3), None, month(2026, 3))];
+            assert!(matches!(usage::insert(conn, &again), Err(StoreError::UniqueViolation(_))));
+        });
+    }
+
+    #[test]
+    fn gsi_7_1_stored_records_come_back_with_the_net_quantity_of_originals() {
+        each_backend(|conn| {
+            let p = parties(conn, "สอง");
+            let other = parties(conn, "สาม");
+            let records = [
+                billed(&p, "orig", "10", utc(2026, 3, 2, 3), None, month(2026, 3)),
+                billed(&p, "fix-1", "-2.5", utc(2026, 3, 2, 3), Some("orig"), month(2026, 3)),
+                billed(&p, "fix-2", "0.25", utc(2026, 3, 2, 3), Some("orig"), month(2026, 3)),
+                billed(&p, "lonely", "1", utc(2026, 3, 2, 4), None, month(2026, 3)),
+                // The same record id at another provider is another record.
+                billed(&other, "orig", "99", utc(2026, 3, 2, 3), None, month(2026, 3)),
+            ];
+            usage::insert(conn, &records).unwrap();
+            let ids: BTreeSet<ProviderRecordId> =
+                ["orig", "fix-1", "lonely", "missing"].iter().map(|i| ProviderRecordId::parse(i).unwrap()).collect();
+            let stored = usage::stored_for(conn, p.provider, &ids).unwrap();
+            let net = |id: &str| stored[&ProviderRecordId::parse(id).unwrap()].net_quantity;
+            assert_eq!(stored.len(), 3, "missing ids are absent");
+            assert_eq!(net("orig"), Quantity::parse("7.75").unwrap());
+            assert_eq!(net("lonely"), Quantity::parse("1").unwrap());
+            assert_eq!(stored[&ProviderRecordId::parse("fix-1").unwrap()].record, records[1].rated.record);
+        });
+    }
+
+    #[test]
+    fn gsi_7_5_3_sums_per_month_subscription_and_metric_within_the_scope() {
+        each_backend(|conn| {
+            let p = parties(conn, "สี่");
+            let other = parties(conn, "ห้า");
+            let records = [
+                billed(&p, "a", "3", utc(2026, 3, 2, 3), None, month(2026, 3)),
+                billed(&p, "b", "3", utc(2026, 3, 5, 3), None, month(2026, 3)),
+                billed(&p, "c", "-1.5", utc(2026, 3, 5, 3), Some("b"), month(2026, 3)),
+                // 23:00 UTC on 31 January is February in Bangkok.
+                billed(&p, "d", "1", utc(2026, 1, 31, 23), None, month(2026, 2)),
+                // Late January usage billed in April.
+                billed(&p, "e", "2", utc(2026, 1, 10, 0), None, month(2026, 4)),
+                billed(&other, "x", "100", utc(2026, 3, 2, 3), None, month(2026, 3)),
+            ];
+            usage::insert(conn, &records).unwrap();
+            let mut all = |scope, filter| usage::sums(conn, scope, filter, month(2026, 1), month(2026, 3)).unwrap();
+            let mine = all(CostScope::Agency(p.agency), CostFilter::default());
+            let got: Vec<(String, String, i64)> =
+                mine.iter().map(|s| (s.month.to_string(), s.quantity.to_string(), s.amount.satang())).collect();
+            // a + b + c: 3 + 3 − 1.5 = 4.5; 1.01 + 1.01 − 0.50 = 1.52 (a sum of rounded lines).
+            assert_eq!(
+                got,
+                [
+                    ("2026-01".into(), "2".into(), 67),
+                    ("2026-02".into(), "1".into(), 34),
+                    ("2026-03".into(), "4.5".into(), 152)
+                ]
+            );
+            assert!(mine.iter().all(|s| s.subscription == p.subscription.id && s.metric == Metric::VcpuHour));
+            assert_eq!(all(CostScope::Provider(other.provider), CostFilter::default()).len(), 1);
+            assert_eq!(all(CostScope::Everything, CostFilter::default()).len(), 4);
+            let filtered = CostFilter { agency: Some(other.agency), provider: None };
+            assert!(all(CostScope::Provider(p.provider), filtered).is_empty(), "filters narrow the scope");
+            assert!(all(CostScope::Nothing, CostFilter::default()).is_empty());
+            let march = usage::sums(conn, CostScope::Everything, CostFilter::default(), month(2026, 3), month(2026, 3));
+            assert_eq!(march.unwrap().len(), 2);
+        });
+    }
+
+    #[test]
+    fn gsi_7_1_usage_records_are_append_only() {
+        each_backend(|conn| {
+            let p = parties(conn, "หก");
+            usage::insert(conn, &[billed(&p, "a", "1", utc(2026, 3, 2, 3), None, month(2026, 3))]).unwrap();
+            let table = crate::schema::usage_records::table;
+            let updated = diesel::update(table).set(crate::schema::usage_records::quantity.eq("2")).execute(conn);
+            assert!(updated.is_err(), "an UPDATE is refused");
+            assert!(diesel::delete(table).execute(conn).is_err(), "a DELETE is refused");
+            assert_eq!(usage::count_for_provider(conn, p.provider).unwrap(), 1);
+        });
+    }
+
+    #[test]
+    fn corrupt_usage_rows_are_reported_not_hidden() {
+        each_backend(|conn| {
+            let p = parties(conn, "เจ็ด");
+            usage::insert(conn, &[billed(&p, "a", "1", utc(2026, 3, 2, 3), None, month(2026, 3))]).unwrap();
+            // Only a test may get past the append-only triggers.
+            let (disable, enable) = match conn {
+                DbConnection::Sqlite(_) => ("DROP TRIGGER usage_records_append_only_update;", ""),
+                DbConnection::Postgresql(_) => (
+                    "ALTER TABLE usage_records DISABLE TRIGGER usage_records_append_only;",
+                    "ALTER TABLE usage_records ENABLE TRIGGER usage_records_append_only;",
+                ),
+            };
+            conn.batch_execute(disable).unwrap();
+            // The amount no longer matches its prices.
+            diesel::update(crate::schema::usage_records::table)
+                .set(crate::schema::usage_records::amount_satang.eq(5))
+                .execute(conn)
+                .unwrap();
+            conn.batch_execute(enable).unwrap();
+            assert!(matches!(
+                usage::billed_on(conn, p.agency, p.provider, month(2026, 3)),
+                Err(StoreError::CorruptRow(_))
+            ));
+        });
+    }
+
+    fn statement_of(p: &Parties, m: Month, lines: &[&BilledUsage]) -> Statement {
+        let lines: Vec<StatementLine> = lines.iter().map(|b| b.line()).collect();
+        Statement::from_parts(StatementId::new_v7(now()), p.agency, p.provider, m, None, lines)
+    }
+
+    #[test]
+    fn gsi_7_5_3_statements_keep_their_totals_and_issued_ones_never_change() {
+        each_backend(|conn| {
+            let p = parties(conn, "แปด");
+            let other = parties(conn, "เก้า");
+            let a = billed(&p, "a", "3", utc(2026, 3, 2, 3), None, month(2026, 3));
+            usage::insert(conn, std::slice::from_ref(&a)).unwrap();
+            let march = StatementRecord::of(&statement_of(&p, month(2026, 3), &[&a]), now()).unwrap();
+            let theirs = StatementRecord::of(&statement_of(&other, month(2026, 3), &[]), now()).unwrap();
+            statements::insert(conn, &[march.clone(), theirs.clone()]).unwrap();
+            assert_eq!(statements::find(conn, march.id).unwrap(), Some(march.clone()));
+
+            // A second line, added to the open statement.
+            let b = billed(&p, "b", "-1", utc(2026, 3, 2, 3), Some("a"), month(2026, 3));
+            usage::insert(conn, std::slice::from_ref(&b)).unwrap();
+            assert!(statements::add_lines(conn, march.id, b.rated.rating.amount, Money::ZERO, 1, now()).unwrap());
+            let stored = statements::find(conn, march.id).unwrap().unwrap();
+            assert_eq!((stored.total, stored.line_count, stored.version), (Money::from_satang(67), 2, 2));
+            let full = statements::with_lines(conn, &stored).unwrap();
+            assert_eq!(full.lines().len(), 2);
+            assert_eq!(full.total().unwrap(), Money::from_satang(67));
+
+            // Closing March issues every open statement of the provider for March, once.
+            assert!(statements::issued_months(conn, p.provider).unwrap().is_empty());
+            assert_eq!(statements::issue_open(conn, p.provider, month(2026, 3), now()).unwrap(), 1);
+            assert_eq!(statements::issue_open(conn, p.provider, month(2026, 3), now()).unwrap(), 0);
+            assert_eq!(statements::issued_months(conn, p.provider).unwrap(), [month(2026, 3)].into());
+            let issued = statements::find(conn, march.id).unwrap().unwrap();
+            assert_eq!((issued.status, issued.issued_at), (StatementStatus::Issued, Some(stored.updated_at)));
+            assert!(!statements::add_lines(conn, march.id, Money::from_satang(1), Money::ZERO, 1, now()).unwrap());
+            assert_eq!(statements::find(conn, march.id).unwrap().unwrap().total, Money::from_satang(67));
+            assert!(statements::issued_months(conn, other.provider).unwrap().is_empty(), "per provider");
+
+            let of_march = statements::of_months(conn, p.provider, &[month(2026, 3)].into()).unwrap();
+            assert_eq!(of_march.iter().map(|s| s.id).collect::<Vec<_>>(), [march.id]);
+            let page = PageRequest { after: None, limit: 10 };
+            let mut ids = |scope, filter| -> Vec<StatementId> {
+                statements::list(conn, scope, filter, page).unwrap().items.iter().map(|s| s.id).collect()
+            };
+            assert_eq!(ids(CostScope::Agency(p.agency), StatementFilter::default()), [march.id]);
+            assert_eq!(ids(CostScope::Provider(other.provider), StatementFilter::default()), [theirs.id]);
+            let mut both = vec![march.id, theirs.id];
+            both.sort();
+            assert_eq!(ids(CostScope::Everything, StatementFilter::default()), both, "in id order");
+            let open = StatementFilter { status: Some(StatementStatus::Open), ..Default::default() };
+            assert_eq!(ids(CostScope::Everything, open), [theirs.id]);
+            let april = StatementFilter { month: Some(month(2026, 4)), ..Default::default() };
+            assert!(ids(CostScope::Everything, april).is_empty());
+            assert!(ids(CostScope::Nothing, StatementFilter::default()).is_empty());
+        });
+    }
+
+    #[test]
+    fn statement_totals_that_differ_from_their_lines_are_reported() {
+        each_backend(|conn| {
+            let p = parties(conn, "สิบ");
+            let a = billed(&p, "a", "3", utc(2026, 3, 2, 3), None, month(2026, 3));
+            usage::insert(conn, std::slice::from_ref(&a)).unwrap();
+            // The row claims no lines.
+            let record = StatementRecord::of(&statement_of(&p, month(2026, 3), &[]), now()).unwrap();
+            statements::insert(conn, std::slice::from_ref(&record)).unwrap();
+            assert!(matches!(statements::with_lines(conn, &record), Err(StoreError::CorruptRow(_))));
+        });
+    }
+
+    #[test]
+    fn subscriptions_load_by_ids_and_by_the_months_they_run() {
+        each_backend(|conn| {
+            let p = parties(conn, "สิบเอ็ด");
+            let q = parties(conn, "สิบสอง");
+            let unknown = SubscriptionId::new_v7(now());
+            let found = subscriptions::find_many(conn, &[q.subscription.id, unknown, p.subscription.id]).unwrap();
+            let mut expected = vec![p.subscription.id, q.subscription.id];
+            expected.sort();
+            assert_eq!(found.iter().map(|s| s.subscription.id).collect::<Vec<_>>(), expected);
+            let mut served =
+                |from, until| subscriptions::agencies_served_between(conn, p.provider, from, until).unwrap();
+            assert_eq!(served(utc(2026, 3, 1, 0), utc(2026, 4, 1, 0)), [p.agency]);
+            assert!(served(utc(2025, 11, 1, 0), utc(2026, 1, 1, 0)).is_empty(), "ends before the term starts");
+        });
+    }
+
+    #[test]
+    fn the_provider_lock_is_taken_inside_a_write_transaction() {
+        each_backend(|conn| {
+            let p = parties(conn, "สิบสาม");
+            write_tx(conn, |tx| {
+                usage::lock_provider(tx, p.provider)?;
+                usage::lock_provider(tx, p.provider)
+            })
+            .unwrap();
+        });
+    }
+}

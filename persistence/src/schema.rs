@@ -344,6 +344,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    usage_records (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        record_id -> Text,
+        agency_id -> Uuid,
+        subscription_id -> Uuid,
+        metric -> Text,
+        quantity -> Text,
+        quantity_micros -> BigInt,
+        period_start -> Instant,
+        period_end -> Instant,
+        corrects -> Nullable<Text>,
+        content_hash -> Text,
+        received_at -> Instant,
+        unit_price -> Text,
+        reference_price -> Nullable<Text>,
+        effective_price -> Text,
+        amount_satang -> BigInt,
+        cap_applied -> Integer,
+        usage_month -> Text,
+        statement_month -> Text,
+        is_adjustment -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    statements (id) {
+        id -> Uuid,
+        agency_id -> Uuid,
+        provider_id -> Uuid,
+        month -> Text,
+        status -> Text,
+        issued_at -> Nullable<Instant>,
+        usage_total_satang -> BigInt,
+        adjustment_total_satang -> BigInt,
+        total_satang -> BigInt,
+        line_count -> BigInt,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -365,5 +415,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_timeline,
     outages,
     outage_subscriptions,
-    security_events
+    security_events,
+    usage_records,
+    statements
 );

@@ -18,3 +18,5 @@ mod reference_prices;
 mod service_requests;
 mod subscriptions;
 mod support;
+mod usage;
+mod usage_bench;

@@ -55,36 +55,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
-        let json = is_json(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !json {
-                return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
-            }
-            if declared_length.is_some_and(|n| n > limit) {
+        read(req, payload, limit)
+    }
+}
+
+/// Reads a JSON body of at most `limit` bytes: for extractors of routes with a limit of
+/// their own (usage batches).
+pub fn read<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> Pin<Box<dyn Future<Output = Result<JsonBody<T>, ApiError>>>> {
+    let json = is_json(req);
+    let declared_length =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !json {
+            return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
+        }
+        if declared_length.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = Vec::with_capacity(declared_length.unwrap_or(0).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("could not read the body: {e}")))?;
+            if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = Vec::with_capacity(declared_length.unwrap_or(0).min(limit));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            if body.is_empty() {
-                return Err(ApiError::MalformedBody("the request body is empty; send a JSON object".to_owned()));
-            }
-            let digest = hex(&Sha256::digest(&body));
-            let value = parse_json(&body)?;
-            Ok(JsonBody { value, digest })
-        })
-    }
+            body.extend_from_slice(&chunk);
+        }
+        if body.is_empty() {
+            return Err(ApiError::MalformedBody("the request body is empty; send a JSON object".to_owned()));
+        }
+        let digest = hex(&Sha256::digest(&body));
+        let value = parse_json(&body)?;
+        Ok(JsonBody { value, digest })
+    })
 }
 
 pub fn hex(bytes: &[u8]) -> String {

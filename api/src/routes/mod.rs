@@ -3,6 +3,7 @@
 
 pub mod agency_profiles;
 pub mod audit_events;
+pub mod costs;
 pub mod health;
 pub mod incidents;
 pub mod me;
@@ -17,7 +18,9 @@ pub mod security_events;
 pub mod service;
 pub mod service_requests;
 pub mod sla;
+pub mod statements;
 pub mod subscriptions;
+pub mod usage;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -83,7 +86,14 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(security_events::create::record_security_event)
         .service(security_events::get::get_security_event)
         .service(security_events::act::act_on_security_event)
-        .service(sla::get::get_sla_attainment);
+        .service(sla::get::get_sla_attainment)
+        .service(usage::submit::submit_usage_batch)
+        .service(costs::current::get_current_costs)
+        .service(costs::history::get_cost_history)
+        .service(statements::list::list_statements)
+        .service(statements::close::close_month)
+        .service(statements::get::get_statement)
+        .service(statements::csv::get_statement_csv);
 }
 
 /// Outside `/v1`: probes for orchestrators.

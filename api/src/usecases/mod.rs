@@ -4,11 +4,13 @@
 
 pub mod agency_profiles;
 pub mod audit;
+pub mod costs;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_incidents;
 pub mod demo_providers;
 pub mod demo_subscriptions;
+pub mod demo_usage;
 pub mod incidents;
 pub mod listings;
 pub mod offerings;
@@ -19,7 +21,9 @@ pub mod reference_prices;
 pub mod security_events;
 pub mod service_requests;
 pub mod sla;
+pub mod statements;
 pub mod subscriptions;
+pub mod usage;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

@@ -12,5 +12,11 @@ pub mod provider_profiles;
 pub mod reference_prices;
 pub mod security_events;
 pub mod service_requests;
+pub mod statements;
 pub mod subscription_parties;
 pub mod subscriptions;
+pub mod usage;
+
+/// Ids per `IN (…)` list, so that set-based loads stay far below SQLite's limit of bound
+/// parameters per statement.
+pub(crate) const IN_LIST_CHUNK: usize = 1000;

@@ -144,6 +144,43 @@ pub fn find(conn: &mut DbConnection, id: SubscriptionId) -> Result<Option<Stored
         .transpose()
 }
 
+/// The subscriptions among `ids` that exist, in id order: a few queries for any number of
+/// ids (usage batches name thousands of records but few subscriptions).
+pub fn find_many(conn: &mut DbConnection, ids: &[SubscriptionId]) -> Result<Vec<StoredSubscription>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IN_LIST_CHUNK) {
+        let chunk: Vec<DbUuid> = chunk.iter().copied().map(DbUuid::from).collect();
+        let rows = subscriptions::table
+            .filter(subscriptions::id.eq_any(chunk))
+            .select(SubscriptionRow::as_select())
+            .order(subscriptions::id.asc())
+            .load(conn)?;
+        for row in rows {
+            found.push(StoredSubscription::try_from(row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The agencies `provider` serves through a subscription whose term shares an instant with
+/// `[from, until)`, whatever its status.
+pub fn agencies_served_between(
+    conn: &mut DbConnection,
+    provider: OrganisationId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OrganisationId>, StoreError> {
+    let agencies = subscriptions::table
+        .filter(subscriptions::provider_id.eq(DbUuid::from(provider)))
+        .filter(subscriptions::starts_at.lt(DbTimestamp::from(until)))
+        .filter(subscriptions::ends_at.is_null().or(subscriptions::ends_at.gt(DbTimestamp::from(from))))
+        .select(subscriptions::agency_id)
+        .distinct()
+        .order(subscriptions::agency_id.asc())
+        .load::<DbUuid>(conn)?;
+    Ok(agencies.into_iter().map(Into::into).collect())
+}
+
 /// Subscriptions in `scope` matching `filter`, oldest first.
 pub fn list(
     conn: &mut DbConnection,

@@ -1,0 +1,2 @@
+DROP TABLE statements;
+DROP TABLE usage_records;
