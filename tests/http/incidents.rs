@@ -610,9 +610,10 @@ async fn gsi_10_1_the_sla_figure_equals_the_hand_computation() {
         assert_eq!(sla["provisional"], false);
         // 258 of ~43,000 minutes is below 99.9 % but not below 99 %: the 10 % tier.
         assert_eq!(sla["credit"]["tier"], json!({"below_percent": "99.9", "credit_percent": "10"}));
+        // Nothing was metered on this subscription, so 10 % of nothing is owed.
         assert_eq!(
             (sla["credit"]["month_charge"].clone(), sla["credit"]["amount"].clone()),
-            (Value::Null, Value::Null)
+            (json!("0.00"), json!("0.00"))
         );
 
         // Every outage is listed, counted or excluded, with why.
@@ -854,6 +855,9 @@ async fn demo_seed_shows_incidents_outages_security_events_and_a_recomputable_sl
         assert_eq!(sla.body["counted_outages"][0]["cause"], "Fibre cut by road works on Rama IV Road");
         assert_eq!(sla.body["reliability"]["incidents_met"], 1);
         assert_eq!(sla.body["credit"]["tier"]["credit_percent"], "10");
+        // The demo meters 500 Mbps × 320.00 + 8 IPs × 200.00 for last month; 10 % of it.
+        assert_eq!(sla.body["credit"]["month_charge"], "161600.00");
+        assert_eq!(sla.body["credit"]["amount"], "16160.00");
 
         // Agency B sees its own demo data only.
         let agency_b = token("agency_admin", &gsi_api::usecases::demo::DEMO_AGENCY_B.to_string());

@@ -9,7 +9,7 @@ use gsi_domain::sla::{self, IncidentOutcome, SlaAttainment, SlaError, SlaInput, 
 use gsi_domain::sla_terms::SlaTerms;
 use gsi_domain::subscription::SubscriptionId;
 use gsi_domain::subscription_ref::SubscriptionParties;
-use gsi_persistence::repos::{incidents, outages, subscriptions};
+use gsi_persistence::repos::{incidents, outages, subscriptions, usage};
 use gsi_persistence::{DbConnection, read_tx};
 
 use super::Context;
@@ -26,8 +26,8 @@ pub struct SlaView {
 }
 
 /// Readable by both parties of the subscription and GIX; 404 for anyone else. A month
-/// outside the subscription's term is 400 naming `month`. The month's charge is not known
-/// here (no statement yet), so the credit shows its tier and percent without an amount.
+/// outside the subscription's term is 400 naming `month`. The credit is a share of what the
+/// subscription's usage in that month was charged (its rated usage records).
 pub fn attainment(
     conn: &mut DbConnection,
     ctx: &Context,
@@ -59,7 +59,7 @@ pub fn attainment(
             exclusions: &declared,
             outages: &outages,
             incidents: &outcomes,
-            month_charge: None,
+            month_charge: Some(usage::month_charge(conn, s.id, month)?),
             now: ctx.now,
         };
         let attainment = sla::attainment(&input).map_err(|e| match e {

@@ -412,6 +412,21 @@ pub fn sums(
         .collect()
 }
 
+/// What one subscription's usage in `month` (its month of use) was charged: the base of its
+/// service credits (GSI-10.1). Zero when nothing was metered.
+pub fn month_charge(
+    conn: &mut DbConnection,
+    subscription: gsi_domain::subscription::SubscriptionId,
+    month: Month,
+) -> Result<Money, StoreError> {
+    let total: Option<i64> = usage_records::table
+        .filter(usage_records::subscription_id.eq(DbUuid::from(subscription)))
+        .filter(usage_records::usage_month.eq(month.to_string()))
+        .select(sql::<diesel::sql_types::Nullable<BigInt>>("CAST(SUM(amount_satang) AS BIGINT)"))
+        .first(conn)?;
+    Ok(Money::from_satang(total.unwrap_or(0)))
+}
+
 /// The records billed on the statement of `agency` with `provider` for `statement_month`, in
 /// the order they arrived.
 pub fn billed_on(

@@ -87,11 +87,11 @@ pub struct CreditBody {
     /// The tier that applies: of the tiers whose threshold is above the achieved
     /// availability, the lowest.
     pub tier: Option<CreditTierBody>,
-    /// The month's charge for the subscription, THB; absent until a statement sets it.
+    /// What the subscription's usage in the month was charged, THB (GSI-7.5.3).
     #[schema(example = "160000.00")]
     pub month_charge: Option<String>,
-    /// `month_charge × tier.credit_percent`, rounded once to the satang; absent until the
-    /// month's charge is known.
+    /// `month_charge × tier.credit_percent`, rounded once to the satang; absent when no tier
+    /// applies or nothing was charged.
     #[schema(example = "16000.00")]
     pub amount: Option<String>,
 }
@@ -152,7 +152,7 @@ pub struct DeclaredExclusionsBody {
         "mean_time_to_restore_minutes": "47.00", "max_mean_time_to_restore_minutes": 240,
         "incidents_met": 1, "incidents_breached": 0, "incidents_pending": 0,
         "incidents_within_deadline_percent": "100.0000", "breaches": [], "breached": false},
-    "credit": {"tier": {"below_percent": "99.9", "credit_percent": "10"}, "month_charge": null, "amount": null},
+    "credit": {"tier": {"below_percent": "99.9", "credit_percent": "10"}, "month_charge": "161600.00", "amount": "16160.00"},
     "counted_outages": [{"outage_id": "0190f5c2-1a2b-7c3d-8e4f-0000000000a8", "started_at": "2026-11-18T07:20:00Z",
         "ended_at": "2026-11-18T08:07:00Z", "planned": false, "cause": "Fibre cut by road works",
         "in_period": {"from": "2026-11-18T07:20:00Z", "until": "2026-11-18T08:07:00Z", "minutes": 47},
