@@ -44,6 +44,11 @@ pub enum ApiError {
     /// `If-Match` names a version that is no longer current.
     #[error("precondition failed: the resource has changed (current ETag {current_etag})")]
     PreconditionFailed { current_etag: String },
+    /// `If-Match` named a version of a resource that does not exist yet (RFC 9110 §13.1.1).
+    #[error(
+        "precondition failed: the resource does not exist yet, so If-Match cannot match; send the first PUT without If-Match"
+    )]
+    PreconditionFailedNothingYet,
     /// An update came without `If-Match`.
     #[error("If-Match header required")]
     PreconditionRequired,
@@ -151,7 +156,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large")
             }
-            ApiError::PreconditionFailed { .. } => {
+            ApiError::PreconditionFailed { .. } | ApiError::PreconditionFailedNothingYet => {
                 (StatusCode::PRECONDITION_FAILED, "precondition-failed", "The resource has changed")
             }
             ApiError::PreconditionRequired => {
@@ -279,6 +284,7 @@ mod tests {
             (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
             (ApiError::PayloadTooLarge { limit: 1 }, 413, "payload-too-large"),
             (ApiError::PreconditionFailed { current_etag: "\"1\"".into() }, 412, "precondition-failed"),
+            (ApiError::PreconditionFailedNothingYet, 412, "precondition-failed"),
             (ApiError::PreconditionRequired, 428, "precondition-required"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (

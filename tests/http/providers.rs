@@ -93,9 +93,9 @@ async fn gsi_6_1_provider_creates_then_updates_its_profile_with_if_match() {
         app.get(&profile_path(&provider), &operator).await.assert_problem(404, "not-found");
 
         // An If-Match sent before the profile exists cannot match anything.
-        put_profile(&app, &provider, &operator, Some("\"1\""), &complete_profile())
-            .await
-            .assert_problem(409, "conflict");
+        let premature = put_profile(&app, &provider, &operator, Some("\"1\""), &complete_profile()).await;
+        premature.assert_problem(412, "precondition-failed");
+        assert_eq!(premature.body.get("current_etag"), None, "there is no current version to name");
 
         let created = put_profile(&app, &provider, &operator, None, &complete_profile()).await;
         assert_eq!(created.status, 201, "{}", created.body);

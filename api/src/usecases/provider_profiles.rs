@@ -74,11 +74,7 @@ pub fn put(
     match (&current, precondition) {
         (Some(current), Some(precondition)) => precondition.check(current.version)?,
         (Some(_), None) => return Err(ApiError::PreconditionRequired),
-        (None, Some(_)) => {
-            return Err(ApiError::Conflict(
-                "the provider has no profile yet, so If-Match cannot match; send the first PUT without If-Match".into(),
-            ));
-        }
+        (None, Some(_)) => return Err(ApiError::PreconditionFailedNothingYet),
         (None, None) => {}
     }
     let details = ProviderProfileDetails::parse(draft).map_err(ApiError::Validation)?;

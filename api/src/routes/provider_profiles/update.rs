@@ -22,7 +22,7 @@ use crate::usecases::provider_profiles;
 /// filled in over time but are all needed before GIX can list it; and its published service
 /// exclusions (GSI-10.3). The first PUT creates the profile (201, no `If-Match`); later ones
 /// replace it and need the `ETag` last read as `If-Match` (missing: 428; stale: 412; sent
-/// before any profile exists: 409). While the provider is on the provider list it cannot drop
+/// before any profile exists: 412). While the provider is on the provider list it cannot drop
 /// a listed family or a 24x7 channel (422; GIX suspends or delists first, GSI-12.2, 12.3).
 /// Every failing field is listed in one 422 answer. Only organisations registered as
 /// providers have a profile (others: 404); agencies, GIX and the assessor may read but not
