@@ -222,6 +222,20 @@ impl ApiError {
         }
     }
 
+    /// A state-machine step the current state does not allow: why, the state, and the
+    /// actions it does allow.
+    pub fn invalid_transition<S: std::fmt::Display, A: std::fmt::Display>(
+        why: &impl std::fmt::Display,
+        state: S,
+        allowed: &[A],
+    ) -> Self {
+        ApiError::InvalidTransition {
+            detail: why.to_string(),
+            current_state: state.to_string(),
+            allowed_actions: allowed.iter().map(ToString::to_string).collect(),
+        }
+    }
+
     /// Shorthand for one invalid parameter.
     pub fn invalid_parameter(name: &str, code: &'static str, message: impl Into<String>) -> Self {
         ApiError::InvalidParameters(ValidationErrors::single(name, code, message))

@@ -56,11 +56,7 @@ fn refusal(ctx: &Context, current: &Incident, e: IncidentError) -> ApiError {
     match e {
         IncidentError::NoAccess => ApiError::NotFound("incident"),
         IncidentError::NotPermitted { .. } => ApiError::Forbidden(e.to_string()),
-        IncidentError::Refused(refused) => ApiError::InvalidTransition {
-            detail: refused.to_string(),
-            current_state: refused.state.as_str().to_owned(),
-            allowed_actions: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-        },
+        IncidentError::Refused(refused) => ApiError::invalid_transition(&refused, refused.state, &refused.allowed),
         IncidentError::ReopenWindowClosed { .. } | IncidentError::ReopenWindowStillOpen { .. } => {
             ApiError::InvalidTransition {
                 detail: e.to_string(),

@@ -74,11 +74,9 @@ pub fn change(
 fn refused(refusal: ListingRefused) -> ApiError {
     match refusal {
         ListingRefused::Invalid(errors) => ApiError::Validation(errors),
-        ListingRefused::Transition(transition) => ApiError::InvalidTransition {
-            detail: transition.to_string(),
-            current_state: transition.state.as_str().to_owned(),
-            allowed_actions: transition.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-        },
+        ListingRefused::Transition(transition) => {
+            ApiError::invalid_transition(&transition, transition.state, &transition.allowed)
+        }
         ListingRefused::FamilyNotOffered { family } => ApiError::Validation(ValidationErrors::single(
             "family",
             "family_not_offered",

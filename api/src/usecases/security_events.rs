@@ -19,11 +19,9 @@ fn refusal(e: SecurityEventError) -> ApiError {
     match e {
         SecurityEventError::NoAccess => ApiError::NotFound("security event"),
         SecurityEventError::NotPermitted { .. } => ApiError::Forbidden(e.to_string()),
-        SecurityEventError::Refused(refused) => ApiError::InvalidTransition {
-            detail: refused.to_string(),
-            current_state: refused.status.as_str().to_owned(),
-            allowed_actions: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-        },
+        SecurityEventError::Refused(refused) => {
+            ApiError::invalid_transition(&refused, refused.status, &refused.allowed)
+        }
         SecurityEventError::Invalid(errors) => ApiError::Validation(errors),
     }
 }

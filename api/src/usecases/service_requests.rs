@@ -334,11 +334,7 @@ fn action_refused(refused: ActionRefused) -> ApiError {
             required,
             if required == gsi_domain::Role::AgencyAdmin { "requesting agency" } else { "serving provider" }
         )),
-        ActionRefused::Refused(t) => ApiError::InvalidTransition {
-            detail: t.to_string(),
-            current_state: t.state.as_str().to_owned(),
-            allowed_actions: t.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-        },
+        ActionRefused::Refused(t) => ApiError::invalid_transition(&t, t.state, &t.allowed),
     }
 }
 

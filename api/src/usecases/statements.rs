@@ -98,9 +98,5 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, month: Month) -> Result<Clo
 }
 
 fn refused(refused: billing::TransitionRefused) -> ApiError {
-    ApiError::InvalidTransition {
-        detail: refused.to_string(),
-        current_state: refused.state.as_str().to_owned(),
-        allowed_actions: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-    }
+    ApiError::invalid_transition(&refused, refused.state, &refused.allowed)
 }

@@ -167,11 +167,8 @@ pub fn act(
         return Err(ApiError::Forbidden("only the serving provider's operators change a subscription's state".into()));
     }
     precondition.check(current.version)?;
-    let outcome = subscription::act(&current, action, ctx.now).map_err(|refused| ApiError::InvalidTransition {
-        detail: refused.to_string(),
-        current_state: refused.state.as_str().to_owned(),
-        allowed_actions: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-    })?;
+    let outcome = subscription::act(&current, action, ctx.now)
+        .map_err(|refused| ApiError::invalid_transition(&refused, refused.state, &refused.allowed))?;
     let updated =
         Subscription { status: outcome.status, term: outcome.term, version: current.version + 1, ..current.clone() };
     if !repo::update_if_version(conn, &updated, current.version, ctx.now)? {
