@@ -806,6 +806,44 @@ mod usage {
     }
 
     #[test]
+    fn gsi_7_5_2_subscriptions_round_trip_scope_filter_and_update_by_version() {
+        use gsi_domain::subscription::{SubscriptionFilter, SubscriptionScope};
+        each_backend(|conn| {
+            let p = parties(conn, "ยี่สิบ");
+            let q = parties(conn, "ยี่สิบเอ็ด");
+            let stored = subscriptions::find(conn, p.subscription.id).unwrap().unwrap();
+            assert_eq!(stored.subscription, p.subscription, "quantities, SLA and term round-trip exactly");
+
+            let page = PageRequest { after: None, limit: 10 };
+            let ids = |conn: &mut DbConnection, scope, filter: &SubscriptionFilter| {
+                subscriptions::list(conn, scope, filter, page)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|s| s.subscription.id)
+                    .collect::<Vec<_>>()
+            };
+            let all = SubscriptionFilter::default();
+            assert_eq!(ids(conn, SubscriptionScope::OfAgency(p.agency), &all), [p.subscription.id]);
+            assert_eq!(ids(conn, SubscriptionScope::ServedBy(q.provider), &all), [q.subscription.id]);
+            assert!(ids(conn, SubscriptionScope::Nothing, &all).is_empty());
+            assert_eq!(ids(conn, SubscriptionScope::Everything, &all).len(), 2);
+            let before_term = SubscriptionFilter { until: Some(utc(2025, 12, 1, 0)), ..Default::default() };
+            assert!(ids(conn, SubscriptionScope::Everything, &before_term).is_empty(), "terms start in January");
+
+            assert!(subscriptions::provider_serves_agency(conn, p.provider, p.agency).unwrap());
+            assert!(!subscriptions::provider_serves_agency(conn, p.provider, q.agency).unwrap());
+
+            let suspended =
+                Subscription { status: SubscriptionStatus::Suspended, version: 2, ..p.subscription.clone() };
+            assert!(subscriptions::update_if_version(conn, &suspended, 1, now()).unwrap());
+            assert!(!subscriptions::update_if_version(conn, &suspended, 1, now()).unwrap(), "stale version");
+            let read = subscriptions::find(conn, p.subscription.id).unwrap().unwrap().subscription;
+            assert_eq!((read.status, read.version), (SubscriptionStatus::Suspended, 2));
+        });
+    }
+
+    #[test]
     fn the_provider_lock_is_taken_inside_a_write_transaction() {
         each_backend(|conn| {
             let p = parties(conn, "สิบสาม");
