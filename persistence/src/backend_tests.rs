@@ -45,6 +45,9 @@ fn organisations_round_trip_and_page_by_kind() {
 
         let found = organisations::find(conn, a1).unwrap().unwrap();
         assert_eq!(found.name_th.as_str(), "กรมหนึ่ง");
+        let unknown = OrganisationId::new_v7(now());
+        let many = organisations::find_many(conn, &[a2, unknown, a1]).unwrap();
+        assert_eq!(many.keys().copied().collect::<Vec<_>>(), [a1, a2], "unknown ids are absent");
         assert_eq!(found.created_at, gsi_domain::time::to_storage_precision(now()));
 
         let filter = organisations::OrganisationFilter { kind: Some(OrganisationKind::Agency) };

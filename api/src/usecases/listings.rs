@@ -191,8 +191,10 @@ pub fn provider_list(
             .collect();
         let ids: Vec<OrganisationId> = listed.iter().map(|(id, _)| *id).collect();
         let mut profiles = provider_profiles::find_many(conn, &ids)?;
+        let mut registered = organisations::find_many(conn, &ids)?;
         for (id, families) in listed {
-            let organisation = organisations::find(conn, id)?
+            let organisation = registered
+                .remove(&id)
                 .ok_or_else(|| ApiError::Internal(format!("listed provider {id} is not registered")))?;
             let profile = profiles
                 .remove(&id)

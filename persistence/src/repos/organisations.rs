@@ -69,6 +69,26 @@ pub fn find(conn: &mut DbConnection, id: OrganisationId) -> Result<Option<Organi
         .transpose()
 }
 
+/// The organisations with these ids, in one query; ids not registered are absent.
+pub fn find_many(
+    conn: &mut DbConnection,
+    ids: &[OrganisationId],
+) -> Result<std::collections::BTreeMap<OrganisationId, Organisation>, StoreError> {
+    let mut found = std::collections::BTreeMap::new();
+    for chunk in ids.chunks(super::IN_LIST_CHUNK) {
+        let keys: Vec<DbUuid> = chunk.iter().copied().map(DbUuid::from).collect();
+        for row in organisations::table
+            .filter(organisations::id.eq_any(keys))
+            .select(OrganisationRow::as_select())
+            .load(conn)?
+        {
+            let org = Organisation::try_from(row)?;
+            found.insert(org.id, org);
+        }
+    }
+    Ok(found)
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OrganisationFilter {
     pub kind: Option<OrganisationKind>,
