@@ -98,7 +98,18 @@ fn content_hash(record: &UsageRecord) -> String {
         DbTimestamp::from(record.period.end()).0.timestamp_micros(),
         record.corrects.as_ref().map(ProviderRecordId::as_str).unwrap_or("-"),
     );
-    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(canonical.as_bytes()))
+}
+
+/// Lower-case hex, into one allocation (not one `String` per byte: this runs per record).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 fn flag(value: bool) -> i32 {
@@ -206,16 +217,98 @@ impl TryFrom<UsageRecordRow> for BilledUsage {
     }
 }
 
-/// Appends the records of one accepted batch: multi-row `INSERT`s of [`ROWS_PER_INSERT`]
-/// rows. Call inside the batch's write transaction.
+/// Appends the records of one accepted batch, in the fastest way the backend offers (see
+/// [`InsertStrategy::FASTEST`]). Call inside the batch's write transaction.
 pub fn insert(conn: &mut DbConnection, records: &[BilledUsage]) -> Result<(), StoreError> {
-    let rows = records.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        // Per backend: a batch insert does not compile through the multi-connection backend.
+    let rows = PreparedRows::of(records)?;
+    insert_prepared(conn, &rows, InsertStrategy::fastest(conn))
+}
+
+/// Rows ready to write: converted, hashed and checked, so that writing them is the only work
+/// left (what `make bench` times as the raw-insert baseline).
+pub struct PreparedRows(Vec<UsageRecordRow>);
+
+impl PreparedRows {
+    pub fn of(records: &[BilledUsage]) -> Result<Self, StoreError> {
+        records.iter().map(row_of).collect::<Result<Vec<_>, _>>().map(PreparedRows)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// How rows reach the table. Measured by `make bench` on both backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertStrategy {
+    /// Multi-row `INSERT … VALUES (…), (…)` of [`ROWS_PER_INSERT`] rows.
+    MultiRow,
+    /// One single-row `INSERT` per row, its prepared statement reused from the cache.
+    PreparedPerRow,
+    /// PostgreSQL `COPY … FROM STDIN (FORMAT binary)`.
+    Copy,
+}
+
+impl InsertStrategy {
+    /// The candidates on `conn`'s backend.
+    pub fn candidates(conn: &DbConnection) -> &'static [InsertStrategy] {
         match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(usage_records::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(usage_records::table).values(chunk).execute(c)?,
-        };
+            DbConnection::Sqlite(_) => &[InsertStrategy::MultiRow, InsertStrategy::PreparedPerRow],
+            DbConnection::Postgresql(_) => {
+                &[InsertStrategy::MultiRow, InsertStrategy::PreparedPerRow, InsertStrategy::Copy]
+            }
+        }
+    }
+
+    /// The fastest on `conn`'s backend, as measured by `make bench` (docs/performance.md):
+    /// SQLite steps a cached single-row statement faster than it parses and plans a
+    /// 10,500-parameter one; PostgreSQL takes binary COPY fastest.
+    pub fn fastest(conn: &DbConnection) -> InsertStrategy {
+        match conn {
+            DbConnection::Sqlite(_) => InsertStrategy::PreparedPerRow,
+            DbConnection::Postgresql(_) => InsertStrategy::Copy,
+        }
+    }
+}
+
+/// Writes prepared rows with `strategy` (`Copy` only on PostgreSQL). Call inside a
+/// transaction.
+pub fn insert_prepared(
+    conn: &mut DbConnection,
+    rows: &PreparedRows,
+    strategy: InsertStrategy,
+) -> Result<(), StoreError> {
+    match (strategy, conn) {
+        (InsertStrategy::MultiRow, DbConnection::Sqlite(c)) => {
+            for chunk in rows.0.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(usage_records::table).values(chunk).execute(c)?;
+            }
+        }
+        (InsertStrategy::MultiRow, DbConnection::Postgresql(c)) => {
+            for chunk in rows.0.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(usage_records::table).values(chunk).execute(c)?;
+            }
+        }
+        (InsertStrategy::PreparedPerRow, DbConnection::Sqlite(c)) => {
+            for row in &rows.0 {
+                diesel::insert_into(usage_records::table).values(row).execute(c)?;
+            }
+        }
+        (InsertStrategy::PreparedPerRow, DbConnection::Postgresql(c)) => {
+            for row in &rows.0 {
+                diesel::insert_into(usage_records::table).values(row).execute(c)?;
+            }
+        }
+        (InsertStrategy::Copy, DbConnection::Postgresql(c)) => {
+            diesel::copy_from(usage_records::table).from_insertable(&rows.0).execute(c)?;
+        }
+        (InsertStrategy::Copy, DbConnection::Sqlite(_)) => {
+            return Err(StoreError::Unavailable("COPY is a PostgreSQL statement".into()));
+        }
     }
     Ok(())
 }
