@@ -165,8 +165,13 @@ impl Application {
         let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage, metrics });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
+        // Database work runs on each worker's blocking threads and needs a pooled connection,
+        // so more threads than connections only park (actix's default is 512 across the
+        // workers, each with its own stack and allocator arena: measured as peak memory).
+        let blocking_threads = usize::try_from(config.pool.max_size).unwrap_or(usize::MAX).max(4);
         let mut server = HttpServer::new(move || app(state.clone(), body_limit, origins.clone()))
-            .shutdown_timeout(config.shutdown_timeout.as_secs());
+            .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .worker_max_blocking_threads(blocking_threads);
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
