@@ -262,11 +262,16 @@ impl RecordSpec {
     }
 }
 
-/// The `n`-th usage record (of `records_per_subscription`) of subscription `s`: an hour of
-/// vCPU or RAM use in one of the last twelve months, with a seeded quantity.
+/// Records per subscription and month: a year of 100 records is nine a month.
+const PER_MONTH: usize = 9;
+
+/// The `n`-th usage record of subscription `s`: an hour of vCPU or RAM use with a seeded
+/// quantity. Records come in time order, as a metering system sends them: a provider's
+/// batch holds the same period for many subscriptions, so the `n`-th records fall in month
+/// `n / 9` of the last twelve (the last month from the 100th on).
 pub fn record(data: &DataSet, prefix: &str, s: usize, n: usize, rng: &mut Rng) -> RecordSpec {
-    let month = data.months[n % 12];
-    let hour = (n / 12) as i64 * 24 + rng.below(24) as i64;
+    let month = data.months[(n / PER_MONTH).min(11)];
+    let hour = (n % PER_MONTH) as i64 * 24 + rng.below(24) as i64;
     let metric = if rng.below(4) == 0 { "ram_gb_hour" } else { "vcpu_hour" };
     let quantity = format!("{}.{:02}", 1 + rng.below(64), rng.below(100));
     RecordSpec {
