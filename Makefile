@@ -32,10 +32,13 @@ $(TOOLS_VENV)/bin/openapi-spec-validator:
 	python3 -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
 
-## bench: usage ingestion throughput, 50,000 records in batches of 10,000 through POST /v1/usage/batches
-## against a raw batched multi-row INSERT of the same rows (SQLite; PostgreSQL too with GSI_TEST_POSTGRES_URL)
+## bench: national-scale data set, GSI Hub beside same-run baselines (bare handler, raw inserts),
+## one table with ratios and targets. SQLite by default; BENCH_DB=postgres for PostgreSQL
+## (GSI_TEST_POSTGRES_URL, default the local server); BENCH_SCALE=small for a quick look.
 bench:
-	$(CARGO) test --release -p gsi-tests --test http usage_bench -- --ignored --nocapture
+	$(CARGO) build --release -p gsi-api -p gsi-tests --bin gsi-api --bin gsi-bench
+	GSI_TEST_POSTGRES_URL="$${GSI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
+		$${CARGO_TARGET_DIR:-target}/release/gsi-bench
 
 ## lint: formatting and clippy with warnings as errors
 lint:

@@ -21,6 +21,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `GSI_LOG`: a log filter such as `info` or `gsi_api=debug,info`.
     pub log_filter: String,
+    /// `GSI_LOG_FORMAT`: `text` (default) or `json` (one JSON object per line).
+    pub log_format: crate::logging::LogFormat,
     pub pool: PoolSettings,
     pub max_body_bytes: usize,
     pub usage: UsageLimits,
@@ -139,6 +141,13 @@ impl Config {
             None => None,
             Some(_) => Some(number(&lookup, "GSI_WORKERS", 1usize, |n| (1..=256).contains(n), "1–256", &mut errors)),
         };
+        let log_format = match lookup("GSI_LOG_FORMAT") {
+            None => crate::logging::LogFormat::Text,
+            Some(raw) => raw.parse().unwrap_or_else(|e: String| {
+                errors.push(e);
+                crate::logging::LogFormat::Text
+            }),
+        };
         let shutdown =
             number(&lookup, "GSI_SHUTDOWN_TIMEOUT_SECS", 30u64, |n| *n <= 3600, "seconds, 0–3600", &mut errors);
         match (database_url, bind) {
@@ -148,6 +157,7 @@ impl Config {
                 jwt,
                 cors_origins,
                 log_filter: lookup("GSI_LOG").unwrap_or_else(|| "info".to_owned()),
+                log_format,
                 pool: PoolSettings { max_size: pool_size, connection_timeout: Duration::from_millis(pool_timeout) },
                 max_body_bytes,
                 usage,

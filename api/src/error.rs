@@ -248,11 +248,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(detail) => log::error!("internal error: {detail}"),
-            ApiError::Unavailable(detail) => log::warn!("unavailable: {detail}"),
-            _ => {}
-        }
+        // The cause of a 5xx is logged with the request id by `http::metrics::middleware`.
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         match self {

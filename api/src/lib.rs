@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod openapi;
 pub mod routes;
 pub mod server;

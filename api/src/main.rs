@@ -36,7 +36,7 @@ fn config() -> Result<Config, String> {
 }
 
 fn init_logging(config: &Config) {
-    env_logger::Builder::new().parse_filters(&config.log_filter).format_timestamp_millis().init();
+    gsi_api::logging::init(&config.log_filter, config.log_format);
 }
 
 fn print_openapi() -> Result<(), String> {

@@ -6,7 +6,7 @@ use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, Logger, from_fn};
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use gsi_domain::ValidationErrors;
 use gsi_persistence::{DbPool, StoreError, build_pool, checkout, migrate};
@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::json::BodyLimit;
+use crate::http::metrics::{self, Metrics, MetricsError};
 use crate::http::request_id;
 use crate::openapi::ApiDoc;
 use crate::routes;
@@ -30,6 +31,8 @@ pub enum StartError {
     Database(#[from] StoreError),
     #[error("authentication: {0}")]
     Auth(#[from] AuthConfigError),
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
     #[error("cannot listen on {address}: {error}")]
     Bind { address: String, error: std::io::Error },
 }
@@ -138,7 +141,7 @@ pub fn app(
         .default_service(web::to(not_found))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(request_id::middleware))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o"))
+        .wrap(from_fn(metrics::middleware))
         .wrap(cors(&cors_origins))
 }
 
@@ -158,11 +161,17 @@ impl Application {
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?;
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
-        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage });
+        let metrics = Metrics::new()?;
+        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage, metrics });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
+        // Database work runs on each worker's blocking threads and needs a pooled connection,
+        // so more threads than connections only park (actix's default is 512 across the
+        // workers, each with its own stack and allocator arena: measured as peak memory).
+        let blocking_threads = usize::try_from(config.pool.max_size).unwrap_or(usize::MAX).max(4);
         let mut server = HttpServer::new(move || app(state.clone(), body_limit, origins.clone()))
-            .shutdown_timeout(config.shutdown_timeout.as_secs());
+            .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .worker_max_blocking_threads(blocking_threads);
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }

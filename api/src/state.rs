@@ -12,4 +12,5 @@ pub struct AppState {
     pub auth: Authenticator,
     pub clock: Clock,
     pub usage: UsageLimits,
+    pub metrics: std::sync::Arc<crate::http::metrics::Metrics>,
 }

@@ -394,6 +394,23 @@ diesel::table! {
     }
 }
 
+// Issue 12: monthly usage sums per subscription and metric.
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    usage_month_sums (subscription_id, metric, usage_month) {
+        subscription_id -> Uuid,
+        metric -> Text,
+        usage_month -> Text,
+        agency_id -> Uuid,
+        provider_id -> Uuid,
+        quantity_micros -> BigInt,
+        amount_satang -> BigInt,
+        record_count -> BigInt,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -417,5 +434,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outage_subscriptions,
     security_events,
     usage_records,
-    statements
+    statements,
+    usage_month_sums
 );

@@ -15,8 +15,10 @@ mod openapi;
 mod organisations;
 mod providers;
 mod reference_prices;
+// Crash, race and shutdown tests against the real binary (issue 12).
+mod robustness;
+mod server_process;
 mod service_requests;
 mod subscriptions;
 mod support;
 mod usage;
-mod usage_bench;

@@ -588,7 +588,7 @@ async fn gsi_a_1_the_wrong_party_is_refused_at_every_step_and_changes_nothing() 
 }
 
 #[actix_web::test]
-async fn gsi_a_1_7_racing_confirmations_exactly_one_wins() {
+async fn gsi_a_1_7_twenty_racing_confirmations_exactly_one_wins_with_one_audit_event() {
     each_backend_with_clock(async |app, clock| {
         let d = demo(&app, &clock).await;
         let id = id_of(
@@ -611,7 +611,7 @@ async fn gsi_a_1_7_racing_confirmations_exactly_one_wins() {
         .await;
         let etag = format!("\"{}\"", quoted["version"]);
         let body = json!({"quote_id": quoted["current_quote_id"]});
-        let admins: Vec<String> = (0..6).map(|_| token("agency_admin", AGENCY_A)).collect();
+        let admins: Vec<String> = (0..20).map(|_| token("agency_admin", AGENCY_A)).collect();
         let replies =
             futures_util::future::join_all(admins.iter().map(|admin| step(&app, &id, "confirm", admin, &etag, &body)))
                 .await;
@@ -623,6 +623,14 @@ async fn gsi_a_1_7_racing_confirmations_exactly_one_wins() {
         assert_eq!(actions(&read.body["timeline"]).iter().filter(|a| *a == "confirm").count(), 1);
         let winner = replies.iter().find(|r| r.status == 200).unwrap();
         assert_eq!(read.body["acknowledgement"], winner.body["acknowledgement"]);
+        let audit = app.get(&format!("/v1/audit-events?resource_type=service_request&resource_id={id}"), &gix()).await;
+        let confirmations = audit.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"].as_str().is_some_and(|a| a.contains("confirm")))
+            .count();
+        assert_eq!(confirmations, 1, "{}", audit.body);
     })
     .await;
 }

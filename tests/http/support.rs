@@ -191,6 +191,11 @@ pub fn gix() -> String {
 }
 
 impl TestApp {
+    /// The URL of this server's database, for another server process on it.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub async fn request(
         &self,
         method: &str,

@@ -7,6 +7,7 @@ pub mod costs;
 pub mod health;
 pub mod incidents;
 pub mod me;
+pub mod metrics;
 pub mod offerings;
 pub mod organisations;
 pub mod outages;
@@ -99,6 +100,8 @@ pub fn v1(cfg: &mut ServiceConfig) {
 /// Outside `/v1`: probes for orchestrators.
 pub fn root(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz::healthz).service(health::readyz::readyz);
+    // Operability (issue 12): Prometheus metrics.
+    cfg.service(metrics::get::metrics);
 }
 
 /// Runs database work on the blocking pool: diesel is synchronous, and running it on an
@@ -108,8 +111,11 @@ pub async fn db<T: Send + 'static>(
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let pool = state.pool.clone();
+    let metrics = state.metrics.clone();
     web::block(move || {
+        let waiting = metrics.waiting_for_connection();
         let mut conn = checkout(&pool)?;
+        drop(waiting);
         work(&mut conn)
     })
     .await?

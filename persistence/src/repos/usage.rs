@@ -12,6 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
+use diesel::upsert::excluded;
 use gsi_domain::OrganisationId;
 use gsi_domain::billing::{CostScope, LineKind, RatedLine, RatedUsage, StatementLine, UsageSum, rate};
 use gsi_domain::calendar::Month;
@@ -22,7 +23,7 @@ use sha2::{Digest, Sha256};
 use super::IN_LIST_CHUNK;
 use crate::connection::DbConnection;
 use crate::error::{StoreError, corrupt};
-use crate::schema::usage_records;
+use crate::schema::{usage_month_sums, usage_records};
 use crate::types::{DbTimestamp, DbUuid};
 
 /// Rows per multi-row `INSERT`: 21 columns × 500 rows = 10,500 bound parameters, well under
@@ -98,7 +99,18 @@ fn content_hash(record: &UsageRecord) -> String {
         DbTimestamp::from(record.period.end()).0.timestamp_micros(),
         record.corrects.as_ref().map(ProviderRecordId::as_str).unwrap_or("-"),
     );
-    Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(canonical.as_bytes()))
+}
+
+/// Lower-case hex, into one allocation (not one `String` per byte: this runs per record).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 fn flag(value: bool) -> i32 {
@@ -206,16 +218,176 @@ impl TryFrom<UsageRecordRow> for BilledUsage {
     }
 }
 
-/// Appends the records of one accepted batch: multi-row `INSERT`s of [`ROWS_PER_INSERT`]
-/// rows. Call inside the batch's write transaction.
+/// Appends the records of one accepted batch, in the fastest way the backend offers (see
+/// [`InsertStrategy::fastest`]), and adds them to their monthly sums. Call inside the batch's
+/// write transaction.
 pub fn insert(conn: &mut DbConnection, records: &[BilledUsage]) -> Result<(), StoreError> {
-    let rows = records.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        // Per backend: a batch insert does not compile through the multi-connection backend.
+    let rows = PreparedRows::of(records)?;
+    insert_prepared(conn, &rows, InsertStrategy::fastest(conn))?;
+    add_to_month_sums(conn, records)
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = usage_month_sums)]
+struct MonthSumRow {
+    subscription_id: DbUuid,
+    metric: String,
+    usage_month: String,
+    agency_id: DbUuid,
+    provider_id: DbUuid,
+    quantity_micros: i64,
+    amount_satang: i64,
+    record_count: i64,
+}
+
+/// Adds the records of one accepted batch to the monthly sums of their subscriptions and
+/// metrics: summed in memory first, so one upsert per month, subscription and metric (a
+/// handful per subscription), not per record. Call inside the batch's write transaction.
+fn add_to_month_sums(conn: &mut DbConnection, records: &[BilledUsage]) -> Result<(), StoreError> {
+    let mut sums: BTreeMap<(DbUuid, &'static str, Month), MonthSumRow> = BTreeMap::new();
+    for billed in records {
+        let r = &billed.rated;
+        let month = r.usage_month();
+        let micros = r.rating.quantity.to_micros().ok_or_else(|| {
+            corrupt("usage_records", format!("{}: quantity {} out of range", r.id, r.rating.quantity))
+        })?;
+        let row = sums.entry((r.record.subscription.into(), r.record.metric.as_str(), month)).or_insert_with(|| {
+            MonthSumRow {
+                subscription_id: r.record.subscription.into(),
+                metric: r.record.metric.as_str().to_owned(),
+                usage_month: month.to_string(),
+                agency_id: r.agency.into(),
+                provider_id: r.provider.into(),
+                quantity_micros: 0,
+                amount_satang: 0,
+                record_count: 0,
+            }
+        });
+        let overflow = || corrupt("usage_month_sums", format!("sum of {} out of range", row_key(r)));
+        row.quantity_micros = row.quantity_micros.checked_add(micros).ok_or_else(overflow)?;
+        row.amount_satang = row.amount_satang.checked_add(r.rating.amount.satang()).ok_or_else(overflow)?;
+        row.record_count += 1;
+    }
+    for row in sums.values() {
+        // Per backend: an upsert does not compile through the multi-connection backend.
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(usage_month_sums::table)
+                    .values(row)
+                    .on_conflict((
+                        usage_month_sums::subscription_id,
+                        usage_month_sums::metric,
+                        usage_month_sums::usage_month,
+                    ))
+                    .do_update()
+                    .set((
+                        usage_month_sums::quantity_micros
+                            .eq(usage_month_sums::quantity_micros + excluded(usage_month_sums::quantity_micros)),
+                        usage_month_sums::amount_satang
+                            .eq(usage_month_sums::amount_satang + excluded(usage_month_sums::amount_satang)),
+                        usage_month_sums::record_count
+                            .eq(usage_month_sums::record_count + excluded(usage_month_sums::record_count)),
+                    ))
+                    .execute($c)?
+            };
+        }
         match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(usage_records::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(usage_records::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => upsert!(c),
+            DbConnection::Postgresql(c) => upsert!(c),
         };
+    }
+    Ok(())
+}
+
+fn row_key(r: &RatedUsage) -> String {
+    format!("{}/{}/{}", r.record.subscription, r.record.metric, r.usage_month())
+}
+
+/// Rows ready to write: converted, hashed and checked, so that writing them is the only work
+/// left (what `make bench` times as the raw-insert baseline).
+pub struct PreparedRows(Vec<UsageRecordRow>);
+
+impl PreparedRows {
+    pub fn of(records: &[BilledUsage]) -> Result<Self, StoreError> {
+        records.iter().map(row_of).collect::<Result<Vec<_>, _>>().map(PreparedRows)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// How rows reach the table. Measured by `make bench` on both backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertStrategy {
+    /// Multi-row `INSERT … VALUES (…), (…)` of [`ROWS_PER_INSERT`] rows.
+    MultiRow,
+    /// One single-row `INSERT` per row, its prepared statement reused from the cache.
+    PreparedPerRow,
+    /// PostgreSQL `COPY … FROM STDIN (FORMAT binary)`.
+    Copy,
+}
+
+impl InsertStrategy {
+    /// The candidates on `conn`'s backend.
+    pub fn candidates(conn: &DbConnection) -> &'static [InsertStrategy] {
+        match conn {
+            DbConnection::Sqlite(_) => &[InsertStrategy::MultiRow, InsertStrategy::PreparedPerRow],
+            DbConnection::Postgresql(_) => {
+                &[InsertStrategy::MultiRow, InsertStrategy::PreparedPerRow, InsertStrategy::Copy]
+            }
+        }
+    }
+
+    /// The fastest on `conn`'s backend, as measured by `make bench` (docs/performance.md):
+    /// SQLite steps a cached single-row statement faster than it parses and plans a
+    /// 10,500-parameter one; PostgreSQL takes binary COPY fastest.
+    pub fn fastest(conn: &DbConnection) -> InsertStrategy {
+        match conn {
+            DbConnection::Sqlite(_) => InsertStrategy::PreparedPerRow,
+            DbConnection::Postgresql(_) => InsertStrategy::Copy,
+        }
+    }
+}
+
+/// Writes prepared rows with `strategy` (`Copy` only on PostgreSQL). Call inside a
+/// transaction.
+pub fn insert_prepared(
+    conn: &mut DbConnection,
+    rows: &PreparedRows,
+    strategy: InsertStrategy,
+) -> Result<(), StoreError> {
+    match (strategy, conn) {
+        (InsertStrategy::MultiRow, DbConnection::Sqlite(c)) => {
+            for chunk in rows.0.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(usage_records::table).values(chunk).execute(c)?;
+            }
+        }
+        (InsertStrategy::MultiRow, DbConnection::Postgresql(c)) => {
+            for chunk in rows.0.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(usage_records::table).values(chunk).execute(c)?;
+            }
+        }
+        (InsertStrategy::PreparedPerRow, DbConnection::Sqlite(c)) => {
+            for row in &rows.0 {
+                diesel::insert_into(usage_records::table).values(row).execute(c)?;
+            }
+        }
+        (InsertStrategy::PreparedPerRow, DbConnection::Postgresql(c)) => {
+            for row in &rows.0 {
+                diesel::insert_into(usage_records::table).values(row).execute(c)?;
+            }
+        }
+        (InsertStrategy::Copy, DbConnection::Postgresql(c)) => {
+            diesel::copy_from(usage_records::table).from_insertable(&rows.0).execute(c)?;
+        }
+        (InsertStrategy::Copy, DbConnection::Sqlite(_)) => {
+            return Err(StoreError::Unavailable("COPY is a PostgreSQL statement".into()));
+        }
     }
     Ok(())
 }
@@ -361,39 +533,36 @@ pub fn sums(
     from: Month,
     to: Month,
 ) -> Result<Vec<UsageSum>, StoreError> {
-    let mut query = usage_records::table
-        .group_by((
-            usage_records::usage_month,
-            usage_records::subscription_id,
-            usage_records::agency_id,
-            usage_records::provider_id,
-            usage_records::metric,
-        ))
+    // One row per month, subscription and metric, kept by `add_to_month_sums`.
+    let mut query = usage_month_sums::table
         .select((
-            usage_records::usage_month,
-            usage_records::subscription_id,
-            usage_records::agency_id,
-            usage_records::provider_id,
-            usage_records::metric,
-            // SUM(bigint) is numeric on PostgreSQL; cast back so both backends read an i64.
-            sql::<BigInt>("CAST(SUM(quantity_micros) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(amount_satang) AS BIGINT)"),
+            usage_month_sums::usage_month,
+            usage_month_sums::subscription_id,
+            usage_month_sums::agency_id,
+            usage_month_sums::provider_id,
+            usage_month_sums::metric,
+            usage_month_sums::quantity_micros,
+            usage_month_sums::amount_satang,
         ))
-        .filter(usage_records::usage_month.ge(from.to_string()))
-        .filter(usage_records::usage_month.le(to.to_string()))
-        .order((usage_records::usage_month.asc(), usage_records::subscription_id.asc(), usage_records::metric.asc()))
+        .filter(usage_month_sums::usage_month.ge(from.to_string()))
+        .filter(usage_month_sums::usage_month.le(to.to_string()))
+        .order((
+            usage_month_sums::usage_month.asc(),
+            usage_month_sums::subscription_id.asc(),
+            usage_month_sums::metric.asc(),
+        ))
         .into_boxed();
     match scope {
         CostScope::Everything => {}
-        CostScope::Agency(agency) => query = query.filter(usage_records::agency_id.eq(DbUuid::from(agency))),
-        CostScope::Provider(provider) => query = query.filter(usage_records::provider_id.eq(DbUuid::from(provider))),
+        CostScope::Agency(agency) => query = query.filter(usage_month_sums::agency_id.eq(DbUuid::from(agency))),
+        CostScope::Provider(provider) => query = query.filter(usage_month_sums::provider_id.eq(DbUuid::from(provider))),
         CostScope::Nothing => return Ok(Vec::new()),
     }
     if let Some(agency) = filter.agency {
-        query = query.filter(usage_records::agency_id.eq(DbUuid::from(agency)));
+        query = query.filter(usage_month_sums::agency_id.eq(DbUuid::from(agency)));
     }
     if let Some(provider) = filter.provider {
-        query = query.filter(usage_records::provider_id.eq(DbUuid::from(provider)));
+        query = query.filter(usage_month_sums::provider_id.eq(DbUuid::from(provider)));
     }
     let rows = query.load::<(String, DbUuid, DbUuid, DbUuid, String, i64, i64)>(conn)?;
     rows.into_iter()
@@ -419,9 +588,9 @@ pub fn month_charge(
     subscription: gsi_domain::subscription::SubscriptionId,
     month: Month,
 ) -> Result<Money, StoreError> {
-    let total: Option<i64> = usage_records::table
-        .filter(usage_records::subscription_id.eq(DbUuid::from(subscription)))
-        .filter(usage_records::usage_month.eq(month.to_string()))
+    let total: Option<i64> = usage_month_sums::table
+        .filter(usage_month_sums::subscription_id.eq(DbUuid::from(subscription)))
+        .filter(usage_month_sums::usage_month.eq(month.to_string()))
         .select(sql::<diesel::sql_types::Nullable<BigInt>>("CAST(SUM(amount_satang) AS BIGINT)"))
         .first(conn)?;
     Ok(Money::from_satang(total.unwrap_or(0)))

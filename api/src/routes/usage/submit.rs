@@ -58,5 +58,6 @@ pub async fn submit_usage_batch(
     let drafts: Vec<UsageRecordDraft> = body.0.records.into_iter().map(Into::into).collect();
     let max_records = state.usage.max_records;
     let outcome = db(&state, move |conn| write_tx(conn, |tx| usage::ingest(tx, &ctx.0, &drafts, max_records))).await?;
+    state.metrics.usage_records_ingested.inc_by(outcome.accepted as u64);
     Ok(HttpResponse::Ok().json(UsageBatchResult::from(outcome)))
 }
