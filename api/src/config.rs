@@ -27,6 +27,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout: Duration,
+    /// `GSI_MONTHLY_REPORT_DUE_DAY`: agencies' monthly reports are due by the end of this day
+    /// of the following month (GSI-13.3), 1–28, default 15.
+    pub monthly_report_due_day: gsi_domain::report::DueDay,
 }
 
 /// Bounds of one usage batch (GSI-7.1): a batch body may be far larger than other bodies.
@@ -139,6 +142,14 @@ impl Config {
             None => None,
             Some(_) => Some(number(&lookup, "GSI_WORKERS", 1usize, |n| (1..=256).contains(n), "1–256", &mut errors)),
         };
+        let due_day = number(
+            &lookup,
+            "GSI_MONTHLY_REPORT_DUE_DAY",
+            gsi_domain::report::DueDay::DEFAULT.day(),
+            |n| (1..=28).contains(n),
+            "day of the month, 1–28",
+            &mut errors,
+        );
         let shutdown =
             number(&lookup, "GSI_SHUTDOWN_TIMEOUT_SECS", 30u64, |n| *n <= 3600, "seconds, 0–3600", &mut errors);
         match (database_url, bind) {
@@ -153,6 +164,7 @@ impl Config {
                 usage,
                 workers,
                 shutdown_timeout: Duration::from_secs(shutdown),
+                monthly_report_due_day: gsi_domain::report::DueDay::new(due_day).unwrap_or_default(),
             }),
             _ => Err(ConfigError(errors)),
         }

@@ -158,7 +158,13 @@ impl Application {
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?;
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
-        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage });
+        let state = web::Data::new(AppState {
+            pool,
+            auth,
+            clock,
+            usage: config.usage,
+            report_due_day: config.monthly_report_due_day,
+        });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
         let mut server = HttpServer::new(move || app(state.clone(), body_limit, origins.clone()))

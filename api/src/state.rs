@@ -12,4 +12,6 @@ pub struct AppState {
     pub auth: Authenticator,
     pub clock: Clock,
     pub usage: UsageLimits,
+    /// GSI-13.3: the day of the following month monthly reports are due.
+    pub report_due_day: gsi_domain::report::DueDay,
 }

@@ -7,4 +7,6 @@ pub mod idempotency;
 pub mod json;
 pub mod pagination;
 pub mod params;
+pub mod report_format;
 pub mod request_id;
+pub mod stream;
