@@ -436,3 +436,52 @@ async fn gsi_13_3_submitted_monthly_report_is_immutable_and_revisions_stay_reada
     })
     .await;
 }
+
+#[actix_web::test]
+async fn gsi_7_5_9_agency_summary_for_the_agency_its_provider_and_gix_and_404_for_others() {
+    each_backend(async |app| {
+        let s = setup(&app).await;
+        let other = seed_usage(&app, &s).await;
+        let previous = s.months[1];
+        let own = app.get(&format!("/v1/reports/agency-summary?from={previous}"), &s.agency_user).await;
+        assert_eq!(own.status, 200, "{}", own.body);
+        assert_eq!(own.body["agency_id"], s.agency.as_str());
+        assert_eq!(own.body["costs_total"], "22.43");
+        assert_eq!(own.body["services"], json!([{"key": "in_use", "detail": "cloud", "count": 1}]));
+        assert_eq!(own.body["sla"].as_array().unwrap().len(), 1);
+        assert_eq!(own.body["sla"][0]["month"], previous.to_string());
+
+        // The same figures in CSV.
+        let csv = app
+            .request(
+                "GET",
+                &format!("/v1/reports/agency-summary?from={previous}"),
+                Some(&s.agency_user),
+                &[("Accept", "text/csv")],
+                None,
+            )
+            .await;
+        let rows = parse_csv(&body_text(&csv));
+        assert_eq!(rows.iter().find(|r| r[0] == "costs_total").unwrap()[8], "22.43");
+        let costs: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "costs").collect();
+        assert_eq!(costs.len(), own.body["costs"].as_array().unwrap().len());
+
+        // Another agency's summary is 404; GIX names the agency; the serving provider reads its part.
+        app.get(&format!("/v1/reports/agency-summary?agency_id={}", s.agency), &token("agency_user", &other))
+            .await
+            .assert_problem(404, "not-found");
+        app.get("/v1/reports/agency-summary", &gix()).await.assert_problem(400, "invalid-parameters");
+        let by_gix =
+            app.get(&format!("/v1/reports/agency-summary?agency_id={}&from={previous}", s.agency), &gix()).await;
+        assert_eq!(by_gix.body["costs_total"], "22.43");
+        let by_provider =
+            app.get(&format!("/v1/reports/agency-summary?agency_id={}&from={previous}", s.agency), &s.operator).await;
+        assert_eq!(by_provider.status, 200, "{}", by_provider.body);
+        assert_eq!(by_provider.body["provider_id"], s.provider.as_str());
+        let stranger = app.register("provider", "บริษัท ไม่เกี่ยวข้อง จำกัด").await;
+        app.get(&format!("/v1/reports/agency-summary?agency_id={}", s.agency), &token("provider_operator", &stranger))
+            .await
+            .assert_problem(404, "not-found");
+    })
+    .await;
+}

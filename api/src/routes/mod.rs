@@ -101,6 +101,7 @@ pub fn v1(cfg: &mut ServiceConfig) {
         // Reports (GSI-7.5.9, 7.6, 13.2, 13.3). `/reports/usage/records` before any
         // `{id}` route that could take it.
         .service(reports::usage::get_usage_report)
+        .service(reports::agency_summary::get_agency_summary)
         .service(reports::usage_records::export_usage_records)
         .service(report_requests::list::list_report_requests)
         .service(report_requests::create::create_report_request)

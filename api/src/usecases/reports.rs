@@ -611,3 +611,121 @@ pub fn overview(
             .collect(),
     ))
 }
+
+// ---- agency summary report (GSI-7.5.9, 13.2) -----------------------------------------------
+
+/// At most a year per summary: SLA attainment is computed per subscription and month.
+pub const MAX_SUMMARY_MONTHS: usize = 12;
+
+/// Everything about one agency's services in a period, for the agency, GIX, or the part a
+/// provider serves.
+pub struct AgencySummary {
+    pub agency: OrganisationId,
+    /// `Some` when a provider reads it: only its part.
+    pub provider: Option<OrganisationId>,
+    pub period: MonthRange,
+    /// `in_use` / `started` / `ended` per service family.
+    pub services: Vec<repo::KeyedCount>,
+    /// Per request kind and status.
+    pub requests: Vec<repo::KeyedCount>,
+    pub spend: Vec<report::SpendLine>,
+    pub spend_total: Money,
+    /// Per incident state and priority.
+    pub incidents: Vec<repo::KeyedCount>,
+    /// Per security event category and severity.
+    pub security_events: Vec<repo::KeyedCount>,
+    /// Per month and subscription.
+    pub sla: Vec<(Month, SlaHighlight)>,
+}
+
+fn months_of(period: MonthRange) -> Vec<Month> {
+    let mut months = vec![period.from];
+    while let Some(last) = months.last().copied().filter(|m| *m < period.to) {
+        months.push(last.next());
+    }
+    months
+}
+
+/// GSI-7.5.9, 13.2: an agency's summary for `period`. Agencies read their own (`agency`
+/// absent or their own id; another agency's is 404); GIX any agency; a provider an agency it
+/// serves, restricted to its own services (an agency it does not serve is 404).
+pub fn agency_summary(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    agency: Option<OrganisationId>,
+    period: MonthRange,
+) -> Result<AgencySummary, ApiError> {
+    let months = months_of(period);
+    if months.len() > MAX_SUMMARY_MONTHS {
+        return Err(ApiError::invalid_parameter("to", "too_long", format!("at most {MAX_SUMMARY_MONTHS} months")));
+    }
+    let required = || ApiError::invalid_parameter("agency_id", "required", "name the agency");
+    let (agency, provider) = match ctx.actor.role {
+        Role::AgencyAdmin | Role::AgencyUser => match agency {
+            Some(a) if a != ctx.actor.organisation => return Err(ApiError::NotFound("agency summary")),
+            _ => (ctx.actor.organisation, None),
+        },
+        Role::GixOfficer => (agency.ok_or_else(required)?, None),
+        Role::ProviderOperator => {
+            let agency = agency.ok_or_else(required)?;
+            if !super::subscriptions::caller_serves(conn, ctx, agency)? {
+                return Err(ApiError::NotFound("agency summary"));
+            }
+            (agency, Some(ctx.actor.organisation))
+        }
+        Role::Assessor => {
+            return Err(ApiError::Forbidden("agency summaries are for agencies, providers and GIX".into()));
+        }
+    };
+    let scope = repo::SummaryScope { agency, provider, start: period.from.start(), end: period.to.end() };
+    let spend = repo::spend_between(conn, agency, provider, period.from, period.to)?;
+    let spend_total = Money::sum(spend.iter().map(|l| &l.amount))
+        .ok_or_else(|| ApiError::Internal("spending out of range".into()))?;
+    let mut sla = Vec::new();
+    let filter = SubscriptionFilter { provider, from: Some(scope.start), until: Some(scope.end), ..Default::default() };
+    let mut after = None;
+    loop {
+        let page =
+            subscriptions::list(conn, SubscriptionScope::OfAgency(agency), &filter, PageRequest { after, limit: 200 })?;
+        for stored in &page.items {
+            for month in &months {
+                let view = match super::sla::attainment(conn, ctx, stored.subscription.id, *month) {
+                    Ok(view) => view,
+                    Err(ApiError::InvalidParameters(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                let a = &view.attainment;
+                sla.push((
+                    *month,
+                    SlaHighlight {
+                        subscription: stored.subscription.id.as_uuid(),
+                        target_percent: a.availability.target_percent,
+                        achieved_percent: a.availability.achieved_percent,
+                        availability_breached: a.availability.breached,
+                        reliability_breached: a.reliability.breached(),
+                        incidents_met: a.reliability.incidents_met,
+                        incidents_breached: a.reliability.incidents_breached,
+                        incidents_pending: a.reliability.incidents_pending,
+                        credit: a.credit.amount,
+                    },
+                ));
+            }
+        }
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    Ok(AgencySummary {
+        agency,
+        provider,
+        period,
+        services: repo::services_summary(conn, scope)?,
+        requests: repo::requests_summary(conn, scope)?,
+        spend,
+        spend_total,
+        incidents: repo::incidents_summary(conn, scope)?,
+        security_events: repo::security_events_summary(conn, scope)?,
+        sla,
+    })
+}

@@ -615,7 +615,7 @@ const SPEND_SQL: &str = "SELECT u.provider_id AS provider_id, po.name_th AS prov
     JOIN subscriptions s ON s.id = u.subscription_id \
     JOIN offerings o ON o.id = s.offering_id \
     JOIN organisations po ON po.id = u.provider_id \
-    WHERE u.agency_id = {1} AND u.usage_month = {2} \
+    WHERE u.agency_id = {1} AND u.usage_month >= {2} AND u.usage_month <= {3} {provider}\
     GROUP BY u.provider_id, po.name_th, u.subscription_id, s.offering_id, o.name, s.family \
     ORDER BY po.name_th, u.provider_id, o.name, u.subscription_id";
 
@@ -625,15 +625,45 @@ pub fn month_spend(
     agency: OrganisationId,
     month: Month,
 ) -> Result<Vec<SpendLine>, StoreError> {
+    spend_between(conn, agency, None, month, month)
+}
+
+/// One agency's spending (with one provider, if given) in the months `from..=to`, per
+/// provider and subscription.
+pub fn spend_between(
+    conn: &mut DbConnection,
+    agency: OrganisationId,
+    provider: Option<OrganisationId>,
+    from: Month,
+    to: Month,
+) -> Result<Vec<SpendLine>, StoreError> {
     let rows: Vec<SpendRow> = match conn {
-        DbConnection::Postgresql(c) => diesel::sql_query(SPEND_SQL.replace("{1}", "$1").replace("{2}", "$2"))
-            .bind::<db_sql::Uuid, _>(DbUuid::from(agency))
-            .bind::<Text, _>(month.to_string())
-            .load(c)?,
-        DbConnection::Sqlite(c) => diesel::sql_query(SPEND_SQL.replace("{1}", "?").replace("{2}", "?"))
-            .bind::<db_sql::Uuid, _>(DbUuid::from(agency))
-            .bind::<Text, _>(month.to_string())
-            .load(c)?,
+        DbConnection::Postgresql(c) => {
+            let sql = SPEND_SQL.replace("{1}", "$1").replace("{2}", "$2").replace("{3}", "$3");
+            let sql = sql.replace("{provider}", if provider.is_some() { "AND u.provider_id = $4 " } else { "" });
+            let mut q = diesel::sql_query(sql)
+                .into_boxed::<diesel::pg::Pg>()
+                .bind::<db_sql::Uuid, _>(DbUuid::from(agency))
+                .bind::<Text, _>(from.to_string())
+                .bind::<Text, _>(to.to_string());
+            if let Some(p) = provider {
+                q = q.bind::<db_sql::Uuid, _>(DbUuid::from(p));
+            }
+            q.load(c)?
+        }
+        DbConnection::Sqlite(c) => {
+            let sql = SPEND_SQL.replace("{1}", "?").replace("{2}", "?").replace("{3}", "?");
+            let sql = sql.replace("{provider}", if provider.is_some() { "AND u.provider_id = ? " } else { "" });
+            let mut q = diesel::sql_query(sql)
+                .into_boxed::<diesel::sqlite::Sqlite>()
+                .bind::<db_sql::Uuid, _>(DbUuid::from(agency))
+                .bind::<Text, _>(from.to_string())
+                .bind::<Text, _>(to.to_string());
+            if let Some(p) = provider {
+                q = q.bind::<db_sql::Uuid, _>(DbUuid::from(p));
+            }
+            q.load(c)?
+        }
     };
     rows.into_iter()
         .map(|r| {
@@ -1018,4 +1048,124 @@ pub fn month_overview(conn: &mut DbConnection, month: Month) -> Result<Vec<Agenc
             }
         })
         .collect())
+}
+
+// ---- agency summary counts (GSI-7.5.9, 13.2) ------------------------------------------------
+
+/// Whose data an agency summary counts: one agency, and only one provider's part of it when
+/// a provider reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryScope {
+    pub agency: OrganisationId,
+    pub provider: Option<OrganisationId>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A count under two keys (e.g. kind and status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedCount {
+    pub first: String,
+    pub second: String,
+    pub count: i64,
+}
+
+fn keyed(rows: Vec<(String, String, i64)>) -> Vec<KeyedCount> {
+    rows.into_iter().map(|(first, second, count)| KeyedCount { first, second, count }).collect()
+}
+
+/// Services per family: in use during the period, started in it, ended in it.
+pub fn services_summary(conn: &mut DbConnection, s: SummaryScope) -> Result<Vec<KeyedCount>, StoreError> {
+    use crate::schema::subscriptions as t;
+    let start = DbTimestamp::from(s.start);
+    let end = DbTimestamp::from(s.end);
+    let agency = DbUuid::from(s.agency);
+    let provider = s.provider.map(DbUuid::from);
+    let mut in_use = t::table
+        .group_by(t::family)
+        .select((t::family, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(agency))
+        .filter(t::starts_at.lt(end))
+        .filter(t::ends_at.is_null().or(t::ends_at.gt(start)))
+        .order(t::family.asc())
+        .into_boxed();
+    let mut started = t::table
+        .group_by(t::family)
+        .select((t::family, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(agency))
+        .filter(t::starts_at.ge(start))
+        .filter(t::starts_at.lt(end))
+        .order(t::family.asc())
+        .into_boxed();
+    let mut ended = t::table
+        .group_by(t::family)
+        .select((t::family, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(agency))
+        .filter(t::ends_at.ge(start))
+        .filter(t::ends_at.lt(end))
+        .order(t::family.asc())
+        .into_boxed();
+    if let Some(p) = provider {
+        in_use = in_use.filter(t::provider_id.eq(p));
+        started = started.filter(t::provider_id.eq(p));
+        ended = ended.filter(t::provider_id.eq(p));
+    }
+    let label = |what: &str, rows: Vec<(String, i64)>| {
+        rows.into_iter().map(|(family, count)| (what.to_owned(), family, count)).collect::<Vec<_>>()
+    };
+    let mut all = label("in_use", in_use.load(conn)?);
+    all.extend(label("started", started.load(conn)?));
+    all.extend(label("ended", ended.load(conn)?));
+    Ok(keyed(all))
+}
+
+/// Service requests made in the period, per kind and current status (their outcome).
+pub fn requests_summary(conn: &mut DbConnection, s: SummaryScope) -> Result<Vec<KeyedCount>, StoreError> {
+    use crate::schema::service_requests as t;
+    let mut q = t::table
+        .group_by((t::kind, t::status))
+        .select((t::kind, t::status, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(DbUuid::from(s.agency)))
+        .filter(t::created_at.ge(DbTimestamp::from(s.start)))
+        .filter(t::created_at.lt(DbTimestamp::from(s.end)))
+        .order((t::kind.asc(), t::status.asc()))
+        .into_boxed();
+    if let Some(p) = s.provider {
+        q = q.filter(t::provider_id.eq(DbUuid::from(p)));
+    }
+    Ok(keyed(q.load(conn)?))
+}
+
+/// Incidents reported in the period, per state and priority.
+pub fn incidents_summary(conn: &mut DbConnection, s: SummaryScope) -> Result<Vec<KeyedCount>, StoreError> {
+    use crate::schema::incidents as t;
+    let mut q = t::table
+        .group_by((t::state, t::priority))
+        .select((t::state, t::priority, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(DbUuid::from(s.agency)))
+        .filter(t::reported_at.ge(DbTimestamp::from(s.start)))
+        .filter(t::reported_at.lt(DbTimestamp::from(s.end)))
+        .order((t::state.asc(), t::priority.asc()))
+        .into_boxed();
+    if let Some(p) = s.provider {
+        q = q.filter(t::provider_id.eq(DbUuid::from(p)));
+    }
+    Ok(keyed(q.load(conn)?))
+}
+
+/// Security events detected in the period, per category and severity.
+pub fn security_events_summary(conn: &mut DbConnection, s: SummaryScope) -> Result<Vec<KeyedCount>, StoreError> {
+    use crate::schema::security_events as t;
+    let mut q = t::table
+        .group_by((t::category, t::severity))
+        .select((t::category, t::severity, diesel::dsl::count_star()))
+        .filter(t::agency_id.eq(DbUuid::from(s.agency)))
+        .filter(t::detected_at.ge(DbTimestamp::from(s.start)))
+        .filter(t::detected_at.lt(DbTimestamp::from(s.end)))
+        .order((t::category.asc(), t::severity.asc()))
+        .into_boxed();
+    if let Some(p) = s.provider {
+        q = q.filter(t::provider_id.eq(DbUuid::from(p)));
+    }
+    Ok(keyed(q.load(conn)?))
 }

@@ -1,5 +1,6 @@
 //! GIX's usage reports (GSI-7.6) and streamed exports of rated usage.
 
+pub mod agency_summary;
 pub mod usage;
 pub mod usage_records;
 
