@@ -33,9 +33,12 @@ $(TOOLS_VENV)/bin/openapi-spec-validator:
 	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
 
 ## bench: usage ingestion throughput, 50,000 records in batches of 10,000 through POST /v1/usage/batches
-## against a raw batched multi-row INSERT of the same rows (SQLite; PostgreSQL too with GSI_TEST_POSTGRES_URL)
+## against a raw batched multi-row INSERT of the same rows (SQLite; PostgreSQL too with GSI_TEST_POSTGRES_URL);
+## then the GIX month usage report over 1,000,000 rated records through HTTP against the same SQL run directly,
+## and memory while streaming them all as CSV (tests/http/report_bench.rs)
 bench:
 	$(CARGO) test --release -p gsi-tests --test http usage_bench -- --ignored --nocapture
+	$(CARGO) test --release -p gsi-tests --test http report_bench -- --ignored --nocapture
 
 ## lint: formatting and clippy with warnings as errors
 lint:

@@ -15,6 +15,7 @@ mod openapi;
 mod organisations;
 mod providers;
 mod reference_prices;
+mod report_bench;
 mod reports;
 mod service_requests;
 mod subscriptions;

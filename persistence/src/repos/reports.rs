@@ -97,70 +97,86 @@ pub struct UsageReportQuery<'a> {
 /// The SQL of a usage report with its text and id parameters in order. The dimensions are
 /// a closed vocabulary, so the statement is assembled from fixed fragments only; every value
 /// is a bound parameter. `placeholder(n)` spells the n-th parameter (`$n` or `?`).
+///
+/// The records are grouped by ids first; names are joined to the groups afterwards, so the
+/// joins cost one lookup per group, not per record.
 pub fn usage_report_sql(
     q: &UsageReportQuery<'_>,
     placeholder: impl Fn(usize) -> String,
 ) -> Option<(String, Vec<String>, Vec<uuid::Uuid>)> {
     let g = q.grouping;
-    let mut select = Vec::new();
-    let mut group_by = Vec::new();
-    let mut order_by = Vec::new();
-    let mut joins = String::new();
-    let pick = |on: bool, expr: &str, alias: &str| {
+    let has = |d| g.has(d);
+    let column = |on: bool, expr: &str, alias: &str| {
         if on { format!("{expr} AS {alias}") } else { format!("NULL AS {alias}") }
     };
-    let has = |d| g.has(d);
-    select.push(pick(has(UsageDimension::Provider), "u.provider_id", "provider_id"));
-    select.push(pick(has(UsageDimension::Provider), "po.name_th", "provider_name"));
-    select.push(pick(has(UsageDimension::Agency), "u.agency_id", "agency_id"));
-    select.push(pick(has(UsageDimension::Agency), "ao.name_th", "agency_name"));
-    select.push(pick(has(UsageDimension::ServiceFamily), "s.family", "service_family"));
-    select.push(pick(has(UsageDimension::Offering), "s.offering_id", "offering_id"));
-    select.push(pick(has(UsageDimension::Offering), "o.name", "offering_name"));
-    select.push(pick(has(UsageDimension::Metric), "u.metric", "metric"));
-    select.push(pick(has(UsageDimension::Month), "u.usage_month", "month"));
-    select.push(if g.shows_quantity() {
-        "CAST(SUM(u.quantity_micros) AS BIGINT) AS quantity_micros".to_owned()
-    } else {
-        "NULL AS quantity_micros".to_owned()
-    });
-    select.push("CAST(COUNT(*) AS BIGINT) AS record_count".to_owned());
-    select.push("CAST(SUM(u.amount_satang) AS BIGINT) AS amount_satang".to_owned());
-    let needs_subscription = has(UsageDimension::ServiceFamily) || has(UsageDimension::Offering);
-    if needs_subscription {
-        joins.push_str(" JOIN subscriptions s ON s.id = u.subscription_id");
-    }
+    let inner_select = [
+        column(has(UsageDimension::Provider), "u.provider_id", "provider_id"),
+        column(has(UsageDimension::Agency), "u.agency_id", "agency_id"),
+        column(has(UsageDimension::ServiceFamily), "s.family", "service_family"),
+        column(has(UsageDimension::Offering), "s.offering_id", "offering_id"),
+        column(has(UsageDimension::Metric), "u.metric", "metric"),
+        column(has(UsageDimension::Month), "u.usage_month", "month"),
+        if g.shows_quantity() {
+            "CAST(SUM(u.quantity_micros) AS BIGINT) AS quantity_micros".to_owned()
+        } else {
+            "NULL AS quantity_micros".to_owned()
+        },
+        "CAST(COUNT(*) AS BIGINT) AS record_count".to_owned(),
+        "CAST(COALESCE(SUM(u.amount_satang), 0) AS BIGINT) AS amount_satang".to_owned(),
+    ];
+    let mut inner_group = Vec::new();
+    let mut outer_joins = String::new();
+    let mut order_by = Vec::new();
+    let outer_select = [
+        "g.provider_id AS provider_id".to_owned(),
+        column(has(UsageDimension::Provider), "po.name_th", "provider_name"),
+        "g.agency_id AS agency_id".to_owned(),
+        column(has(UsageDimension::Agency), "ao.name_th", "agency_name"),
+        "g.service_family AS service_family".to_owned(),
+        "g.offering_id AS offering_id".to_owned(),
+        column(has(UsageDimension::Offering), "o.name", "offering_name"),
+        "g.metric AS metric".to_owned(),
+        "g.month AS month".to_owned(),
+        "g.quantity_micros AS quantity_micros".to_owned(),
+        "g.record_count AS record_count".to_owned(),
+        "g.amount_satang AS amount_satang".to_owned(),
+    ];
     for d in g.dimensions() {
         match d {
             UsageDimension::Provider => {
-                joins.push_str(" JOIN organisations po ON po.id = u.provider_id");
-                group_by.extend(["u.provider_id", "po.name_th"]);
-                order_by.extend(["po.name_th", "u.provider_id"]);
+                inner_group.push("u.provider_id");
+                outer_joins.push_str(" JOIN organisations po ON po.id = g.provider_id");
+                order_by.extend(["po.name_th", "g.provider_id"]);
             }
             UsageDimension::Agency => {
-                joins.push_str(" JOIN organisations ao ON ao.id = u.agency_id");
-                group_by.extend(["u.agency_id", "ao.name_th"]);
-                order_by.extend(["ao.name_th", "u.agency_id"]);
+                inner_group.push("u.agency_id");
+                outer_joins.push_str(" JOIN organisations ao ON ao.id = g.agency_id");
+                order_by.extend(["ao.name_th", "g.agency_id"]);
             }
             UsageDimension::ServiceFamily => {
-                group_by.push("s.family");
-                order_by.push("s.family");
+                inner_group.push("s.family");
+                order_by.push("g.service_family");
             }
             UsageDimension::Offering => {
-                joins.push_str(" JOIN offerings o ON o.id = s.offering_id");
-                group_by.extend(["s.offering_id", "o.name"]);
-                order_by.extend(["o.name", "s.offering_id"]);
+                inner_group.push("s.offering_id");
+                outer_joins.push_str(" JOIN offerings o ON o.id = g.offering_id");
+                order_by.extend(["o.name", "g.offering_id"]);
             }
             UsageDimension::Metric => {
-                group_by.push("u.metric");
-                order_by.push("u.metric");
+                inner_group.push("u.metric");
+                order_by.push("g.metric");
             }
             UsageDimension::Month => {
-                group_by.push("u.usage_month");
-                order_by.push("u.usage_month");
+                inner_group.push("u.usage_month");
+                order_by.push("g.month");
             }
         }
     }
+    let inner_join = if has(UsageDimension::ServiceFamily) || has(UsageDimension::Offering) {
+        " JOIN subscriptions s ON s.id = u.subscription_id"
+    } else {
+        ""
+    };
     let texts = vec![q.period.from.to_string(), q.period.to.to_string()];
     let mut ids = Vec::new();
     let mut conditions =
@@ -181,16 +197,18 @@ pub fn usage_report_sql(
     if let Some(p) = q.filter.provider {
         id_condition("u.provider_id", p, &mut ids);
     }
-    let mut statement =
-        format!("SELECT {} FROM usage_records u{joins} WHERE {}", select.join(", "), conditions.join(" AND "));
-    if !group_by.is_empty() {
-        statement.push_str(&format!(" GROUP BY {} ORDER BY {}", group_by.join(", "), order_by.join(", ")));
-    } else {
-        // One row of grand totals, also when nothing matched (then COUNT is 0, SUM NULL).
-        statement = statement.replace(
-            "CAST(SUM(u.amount_satang) AS BIGINT) AS amount_satang",
-            "CAST(COALESCE(SUM(u.amount_satang), 0) AS BIGINT) AS amount_satang",
-        );
+    let mut inner = format!(
+        "SELECT {} FROM usage_records u{inner_join} WHERE {}",
+        inner_select.join(", "),
+        conditions.join(" AND ")
+    );
+    if !inner_group.is_empty() {
+        inner.push_str(&format!(" GROUP BY {}", inner_group.join(", ")));
+    }
+    // Without a grouping there is one row of grand totals, also when nothing matched.
+    let mut statement = format!("SELECT {} FROM ({inner}) g{outer_joins}", outer_select.join(", "));
+    if !order_by.is_empty() {
+        statement.push_str(&format!(" ORDER BY {}", order_by.join(", ")));
     }
     Some((statement, texts, ids))
 }
