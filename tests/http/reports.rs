@@ -485,3 +485,59 @@ async fn gsi_7_5_9_agency_summary_for_the_agency_its_provider_and_gix_and_404_fo
     })
     .await;
 }
+
+/// The README walk-through: with demo data, GIX pulls last month's usage as CSV, the demo
+/// cloud provider answers GIX's demo report request, and agency A drafts and submits its
+/// monthly report against its fiscal-year budget.
+#[actix_web::test]
+async fn gsi_7_6_13_3_demo_walk_through() {
+    each_backend(async |app| {
+        use gsi_api::usecases::demo::{DEMO_AGENCY_A, DEMO_CLOUD_PROVIDER};
+        use gsi_api::usecases::demo_reports::DEMO_REPORT_REQUEST;
+        let mut conn = gsi_persistence::checkout(&app.pool).unwrap();
+        gsi_api::usecases::demo::seed(&mut conn, Utc::now()).unwrap();
+        gsi_api::usecases::demo::seed(&mut conn, Utc::now()).unwrap();
+        drop(conn);
+        let previous = Month::containing(Utc::now()).previous();
+
+        let csv = app
+            .get(
+                &format!("/v1/reports/usage?from={previous}&group_by=provider,agency,metric&format=csv&bom=true"),
+                &gix(),
+            )
+            .await;
+        assert_eq!(csv.status, 200);
+        let text = body_text(&csv);
+        let rows = parse_csv(&text['\u{feff}'.len_utf8()..]);
+        assert!(rows.iter().any(|r| r.iter().any(|f| f == "กรมส่งเสริมการค้าตัวอย่าง")));
+
+        let cloud = token("provider_operator", &DEMO_CLOUD_PROVIDER.to_string());
+        let open = app.get("/v1/report-requests?state=open", &cloud).await;
+        assert_eq!(open.body["items"][0]["id"], DEMO_REPORT_REQUEST.to_string());
+        let answered = app
+            .request("POST", &format!("/v1/report-requests/{DEMO_REPORT_REQUEST}/submission"), Some(&cloud), &[], None)
+            .await;
+        assert_eq!(answered.status, 200, "{}", answered.body);
+        assert_ne!(answered.body["report"]["totals"]["amount"], "0.00");
+
+        let admin = token("agency_admin", &DEMO_AGENCY_A.to_string());
+        let budgets = app.get("/v1/budgets", &admin).await;
+        assert_eq!(budgets.body["items"].as_array().unwrap().len(), 2, "whole year and cloud, seeded once");
+        let drafted = app.post("/v1/monthly-reports", &admin, &json!({"month": previous.to_string()})).await;
+        assert_eq!(drafted.status, 201, "{}", drafted.body);
+        assert_eq!(drafted.body["budget"]["amount"], "2400000.00");
+        assert_ne!(drafted.body["month_total"], "0.00");
+        let id = drafted.body["id"].as_str().unwrap();
+        let submitted = app
+            .request(
+                "POST",
+                &format!("/v1/monthly-reports/{id}/submission"),
+                Some(&admin),
+                &[("If-Match", "\"1\"")],
+                None,
+            )
+            .await;
+        assert_eq!(submitted.status, 200, "{}", submitted.body);
+    })
+    .await;
+}

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod demo_catalog;
 pub mod demo_incidents;
 pub mod demo_providers;
+pub mod demo_reports;
 pub mod demo_subscriptions;
 pub mod demo_usage;
 pub mod incidents;

@@ -123,6 +123,16 @@ pub fn create_request(
     ctx: &Context,
     draft: &ReportRequestDraft,
 ) -> Result<ReportRequestRecord, ApiError> {
+    create_request_as(conn, ctx, uuid::Uuid::now_v7(), draft)
+}
+
+/// `create_request` with a given id (demo data uses fixed ids).
+pub fn create_request_as(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: uuid::Uuid,
+    draft: &ReportRequestDraft,
+) -> Result<ReportRequestRecord, ApiError> {
     gix_only(ctx, "requesting reports from providers")?;
     let new = report::new_report_request(draft, ctx.now).map_err(ApiError::Validation)?;
     let provider = organisations::find(conn, new.provider)?;
@@ -135,7 +145,7 @@ pub fn create_request(
     }
     let now = gsi_domain::time::to_storage_precision(ctx.now);
     let record = ReportRequestRecord {
-        id: uuid::Uuid::now_v7(),
+        id,
         provider: new.provider,
         requested_by: ctx.actor.organisation,
         period: new.period,
