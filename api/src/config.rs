@@ -199,6 +199,15 @@ mod tests {
     }
 
     #[test]
+    fn gsi_13_3_monthly_report_due_day_defaults_to_the_15th_and_refuses_days_not_in_every_month() {
+        assert_eq!(config(&[]).unwrap().monthly_report_due_day, gsi_domain::report::DueDay::DEFAULT);
+        let c = config(&[("GSI_MONTHLY_REPORT_DUE_DAY", "10")]).unwrap();
+        assert_eq!(c.monthly_report_due_day.day(), 10);
+        let text = config(&[("GSI_MONTHLY_REPORT_DUE_DAY", "31")]).unwrap_err().to_string();
+        assert!(text.contains("GSI_MONTHLY_REPORT_DUE_DAY"), "{text}");
+    }
+
+    #[test]
     fn reports_every_bad_value_by_name() {
         let err = config(&[
             ("GSI_DATABASE_URL", "mysql://x"),

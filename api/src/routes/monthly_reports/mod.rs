@@ -169,7 +169,7 @@ pub struct MonthlyReportBody {
     pub content_hash: String,
     pub submitted_at: Option<DateTime<Utc>>,
     pub submitted_by: Option<String>,
-    /// Every revision of the month, oldest first (this one included).
+    /// Every revision of the month, oldest first (this one included); in lists only this one.
     pub revisions: Vec<RevisionRefBody>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
