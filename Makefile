@@ -33,12 +33,15 @@ $(TOOLS_VENV)/bin/openapi-spec-validator:
 	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
 
 ## bench: national-scale data set, GSI Hub beside same-run baselines (bare handler, raw inserts),
-## one table with ratios and targets. SQLite by default; BENCH_DB=postgres for PostgreSQL
+## one table with ratios and targets; then the GIX month usage report over 1,000,000 rated records
+## through HTTP beside the same SQL, and memory while streaming them as CSV (tests/http/report_bench.rs).
+## SQLite by default; BENCH_DB=postgres for PostgreSQL
 ## (GSI_TEST_POSTGRES_URL, default the local server); BENCH_SCALE=small for a quick look.
 bench:
 	$(CARGO) build --release -p gsi-api -p gsi-tests --bin gsi-api --bin gsi-bench
 	GSI_TEST_POSTGRES_URL="$${GSI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
 		$${CARGO_TARGET_DIR:-target}/release/gsi-bench
+	$(CARGO) test --release -p gsi-tests --test http report_bench -- --ignored --nocapture
 
 ## lint: formatting and clippy with warnings as errors
 lint:

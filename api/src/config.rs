@@ -29,6 +29,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout: Duration,
+    /// `GSI_MONTHLY_REPORT_DUE_DAY`: agencies' monthly reports are due by the end of this day
+    /// of the following month (GSI-13.3), 1–28, default 15.
+    pub monthly_report_due_day: gsi_domain::report::DueDay,
 }
 
 /// Bounds of one usage batch (GSI-7.1): a batch body may be far larger than other bodies.
@@ -148,6 +151,14 @@ impl Config {
                 crate::logging::LogFormat::Text
             }),
         };
+        let due_day = number(
+            &lookup,
+            "GSI_MONTHLY_REPORT_DUE_DAY",
+            gsi_domain::report::DueDay::DEFAULT.day(),
+            |n| (1..=28).contains(n),
+            "day of the month, 1–28",
+            &mut errors,
+        );
         let shutdown =
             number(&lookup, "GSI_SHUTDOWN_TIMEOUT_SECS", 30u64, |n| *n <= 3600, "seconds, 0–3600", &mut errors);
         match (database_url, bind) {
@@ -163,6 +174,7 @@ impl Config {
                 usage,
                 workers,
                 shutdown_timeout: Duration::from_secs(shutdown),
+                monthly_report_due_day: gsi_domain::report::DueDay::new(due_day).unwrap_or_default(),
             }),
             _ => Err(ConfigError(errors)),
         }
@@ -194,6 +206,15 @@ mod tests {
         assert_eq!(c.usage, UsageLimits { max_records: 500, max_body_bytes: 1_048_576 });
         let text = config(&[("GSI_USAGE_BATCH_MAX", "0"), ("GSI_USAGE_MAX_BODY_BYTES", "10")]).unwrap_err().to_string();
         assert!(text.contains("GSI_USAGE_BATCH_MAX") && text.contains("GSI_USAGE_MAX_BODY_BYTES"), "{text}");
+    }
+
+    #[test]
+    fn gsi_13_3_monthly_report_due_day_defaults_to_the_15th_and_refuses_days_not_in_every_month() {
+        assert_eq!(config(&[]).unwrap().monthly_report_due_day, gsi_domain::report::DueDay::DEFAULT);
+        let c = config(&[("GSI_MONTHLY_REPORT_DUE_DAY", "10")]).unwrap();
+        assert_eq!(c.monthly_report_due_day.day(), 10);
+        let text = config(&[("GSI_MONTHLY_REPORT_DUE_DAY", "31")]).unwrap_err().to_string();
+        assert!(text.contains("GSI_MONTHLY_REPORT_DUE_DAY"), "{text}");
     }
 
     #[test]

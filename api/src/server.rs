@@ -162,7 +162,14 @@ impl Application {
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
         let metrics = Metrics::new()?;
-        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage, metrics });
+        let state = web::Data::new(AppState {
+            pool,
+            auth,
+            clock,
+            usage: config.usage,
+            metrics,
+            report_due_day: config.monthly_report_due_day,
+        });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
         // Database work runs on each worker's blocking threads and needs a pooled connection,

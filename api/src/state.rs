@@ -13,4 +13,6 @@ pub struct AppState {
     pub clock: Clock,
     pub usage: UsageLimits,
     pub metrics: std::sync::Arc<crate::http::metrics::Metrics>,
+    /// GSI-13.3: the day of the following month monthly reports are due.
+    pub report_due_day: gsi_domain::report::DueDay,
 }

@@ -28,7 +28,6 @@
 //!   months that have ended; by default the twelve months before the current one
 //!   ([`history_range`]).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -700,24 +699,13 @@ pub fn csv_fields(line: &StatementLine) -> [String; 16] {
     ]
 }
 
-/// RFC 4180: a field holding a comma, a double quote, CR or LF is enclosed in double quotes,
-/// with each double quote doubled.
-fn csv_field(field: &str) -> Cow<'_, str> {
-    if field.contains([',', '"', '\r', '\n']) {
-        Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
-    } else {
-        Cow::Borrowed(field)
-    }
+#[cfg(test)]
+fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::csv::field(text)
 }
 
 fn push_csv_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_field(field.as_ref()));
-    }
-    out.push_str("\r\n");
+    crate::csv::push_record(out, fields)
 }
 
 /// A statement as CSV (RFC 4180, CRLF line ends): the header, then one row per line in

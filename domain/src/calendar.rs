@@ -143,6 +143,48 @@ impl FiscalYear {
     pub fn buddhist_era(self) -> i32 {
         self.0 + 543
     }
+
+    /// The months of the year from October through `through`, inclusive: 1 in October, 12 in
+    /// September; 0 before the year starts and 12 after it ends.
+    pub fn months_elapsed(self, through: Month) -> u32 {
+        if through < self.first_month() {
+            return 0;
+        }
+        let months = (through.year() - self.first_month().year()) * 12 + through.month() as i32 - 10 + 1;
+        months.clamp(0, 12) as u32
+    }
+
+    /// The last month, September.
+    pub fn last_month(self) -> Month {
+        Month { year: self.0, month: 9 }
+    }
+
+    /// As Thai documents label it beside the Gregorian year: `FY 2027 (B.E. 2570)`.
+    pub fn label(self) -> String {
+        format!("FY {} (B.E. {})", self.0, self.buddhist_era())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a fiscal year; expected the Gregorian year it ends in, e.g. 2027 (B.E. 2570)")]
+pub struct InvalidFiscalYear(pub String);
+
+/// The Gregorian year (`2027`); a Buddhist-era year (`2570`) is refused with a hint, since
+/// the two cannot be told apart safely in one field.
+impl FromStr for FiscalYear {
+    type Err = InvalidFiscalYear;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<i32>() {
+            Ok(year) if (1901..=2400).contains(&year) => Ok(FiscalYear(year)),
+            _ => Err(InvalidFiscalYear(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for FiscalYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +221,25 @@ mod tests {
         assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 17, 0)), FiscalYear(2027));
         assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 16, 59)), FiscalYear(2026));
         assert_eq!(FiscalYear(2027).buddhist_era(), 2570);
+    }
+
+    #[test]
+    fn gsi_13_3_fiscal_year_boundary_is_bangkok_midnight_on_1_october() {
+        // 30 September 23:59 Bangkok is still FY 2026; a minute later FY 2027 (B.E. 2570).
+        assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 16, 59)), FiscalYear(2026));
+        assert_eq!(FiscalYear::containing(utc(2026, 9, 30, 17, 0)), FiscalYear(2027));
+        assert_eq!(FiscalYear(2027).first_month(), Month::new(2026, 10).unwrap());
+        assert_eq!(FiscalYear(2027).last_month(), Month::new(2027, 9).unwrap());
+        assert_eq!(FiscalYear(2027).end(), utc(2027, 9, 30, 17, 0));
+        assert_eq!(FiscalYear(2027).label(), "FY 2027 (B.E. 2570)");
+        assert_eq!(FiscalYear(2027).months_elapsed(Month::new(2026, 9).unwrap()), 0);
+        assert_eq!(FiscalYear(2027).months_elapsed(Month::new(2026, 10).unwrap()), 1);
+        assert_eq!(FiscalYear(2027).months_elapsed(Month::new(2027, 3).unwrap()), 6);
+        assert_eq!(FiscalYear(2027).months_elapsed(Month::new(2027, 9).unwrap()), 12);
+        assert_eq!(FiscalYear(2027).months_elapsed(Month::new(2028, 1).unwrap()), 12);
+        assert_eq!("2027".parse::<FiscalYear>().unwrap(), FiscalYear(2027));
+        assert!("2570".parse::<FiscalYear>().is_err(), "B.E. years are refused, not misread");
+        assert!("27".parse::<FiscalYear>().is_err());
     }
 
     #[test]

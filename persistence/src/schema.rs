@@ -393,7 +393,6 @@ diesel::table! {
         version -> BigInt,
     }
 }
-
 // Issue 12: monthly usage sums per subscription and metric.
 diesel::table! {
     use diesel::sql_types::*;
@@ -408,6 +407,131 @@ diesel::table! {
         quantity_micros -> BigInt,
         amount_satang -> BigInt,
         record_count -> BigInt,
+    }
+}
+
+// Reports (GSI-7.5.9, 7.6, 13.2, 13.3).
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    budgets (id) {
+        id -> Uuid,
+        agency_id -> Uuid,
+        fiscal_year -> Integer,
+        service_family -> Text,
+        amount_satang -> BigInt,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    report_requests (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        requested_by -> Uuid,
+        period_from -> Text,
+        period_to -> Text,
+        group_by -> Text,
+        due_date -> Text,
+        due_at -> Instant,
+        note -> Nullable<Text>,
+        state -> Text,
+        submitted_at -> Nullable<Instant>,
+        content_hash -> Nullable<Text>,
+        record_count -> Nullable<BigInt>,
+        total_satang -> Nullable<BigInt>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    report_request_figures (request_id, position) {
+        request_id -> Uuid,
+        position -> Integer,
+        provider_id -> Nullable<Uuid>,
+        provider_name -> Nullable<Text>,
+        agency_id -> Nullable<Uuid>,
+        agency_name -> Nullable<Text>,
+        service_family -> Nullable<Text>,
+        offering_id -> Nullable<Uuid>,
+        offering_name -> Nullable<Text>,
+        metric -> Nullable<Text>,
+        month -> Nullable<Text>,
+        quantity_micros -> Nullable<BigInt>,
+        record_count -> BigInt,
+        amount_satang -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    monthly_reports (id) {
+        id -> Uuid,
+        agency_id -> Uuid,
+        month -> Text,
+        revision -> Integer,
+        state -> Text,
+        notes -> Nullable<Text>,
+        month_total_satang -> BigInt,
+        fiscal_year -> Integer,
+        fiscal_year_spent_satang -> BigInt,
+        budget_satang -> Nullable<BigInt>,
+        content_hash -> Text,
+        submitted_at -> Nullable<Instant>,
+        submitted_by -> Nullable<Text>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    monthly_report_lines (report_id, position) {
+        report_id -> Uuid,
+        position -> Integer,
+        provider_id -> Uuid,
+        provider_name -> Text,
+        subscription_id -> Uuid,
+        offering_id -> Uuid,
+        offering_name -> Text,
+        service_family -> Text,
+        record_count -> BigInt,
+        amount_satang -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    monthly_report_sla (report_id, position) {
+        report_id -> Uuid,
+        position -> Integer,
+        subscription_id -> Uuid,
+        target_percent -> Text,
+        achieved_percent -> Text,
+        availability_breached -> Integer,
+        reliability_breached -> Integer,
+        incidents_met -> Integer,
+        incidents_breached -> Integer,
+        incidents_pending -> Integer,
+        credit_satang -> Nullable<BigInt>,
     }
 }
 
@@ -435,5 +559,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     usage_records,
     statements,
-    usage_month_sums
+    usage_month_sums,
+    budgets,
+    report_requests,
+    report_request_figures,
+    monthly_reports,
+    monthly_report_lines,
+    monthly_report_sla
 );

@@ -18,6 +18,8 @@ mod reference_prices;
 // Crash, race and shutdown tests against the real binary (issue 12).
 mod robustness;
 mod server_process;
+mod report_bench;
+mod reports;
 mod service_requests;
 mod subscriptions;
 mod support;

@@ -8,4 +8,6 @@ pub mod json;
 pub mod metrics;
 pub mod pagination;
 pub mod params;
+pub mod report_format;
 pub mod request_id;
+pub mod stream;

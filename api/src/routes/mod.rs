@@ -3,11 +3,13 @@
 
 pub mod agency_profiles;
 pub mod audit_events;
+pub mod budgets;
 pub mod costs;
 pub mod health;
 pub mod incidents;
 pub mod me;
 pub mod metrics;
+pub mod monthly_reports;
 pub mod offerings;
 pub mod organisations;
 pub mod outages;
@@ -15,6 +17,8 @@ pub mod provider_list;
 pub mod provider_listings;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod report_requests;
+pub mod reports;
 pub mod security_events;
 pub mod service;
 pub mod service_requests;
@@ -94,7 +98,27 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(statements::list::list_statements)
         .service(statements::close::close_month)
         .service(statements::get::get_statement)
-        .service(statements::csv::get_statement_csv);
+        .service(statements::csv::get_statement_csv)
+        // Reports (GSI-7.5.9, 7.6, 13.2, 13.3). `/reports/usage/records` before any
+        // `{id}` route that could take it.
+        .service(reports::usage::get_usage_report)
+        .service(reports::agency_summary::get_agency_summary)
+        .service(reports::usage_records::export_usage_records)
+        .service(report_requests::list::list_report_requests)
+        .service(report_requests::create::create_report_request)
+        .service(report_requests::get::get_report_request)
+        .service(report_requests::submit::submit_report_request)
+        .service(report_requests::report::get_submitted_report)
+        .service(budgets::list::list_budgets)
+        .service(budgets::set::set_budget)
+        // The overview before `{report_id}`, which would otherwise take `overview`.
+        .service(monthly_reports::overview::get_monthly_overview)
+        .service(monthly_reports::list::list_monthly_reports)
+        .service(monthly_reports::create::draft_monthly_report)
+        .service(monthly_reports::get::get_monthly_report)
+        .service(monthly_reports::notes::set_monthly_report_notes)
+        .service(monthly_reports::submit::submit_monthly_report)
+        .service(monthly_reports::revise::revise_monthly_report);
 }
 
 /// Outside `/v1`: probes for orchestrators.

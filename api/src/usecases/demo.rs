@@ -214,5 +214,6 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
     super::demo_subscriptions::seed_subscriptions(conn, now)?;
     super::demo_incidents::seed_incidents(conn, now)?;
     super::demo_usage::seed_usage(conn, now)?;
+    super::demo_reports::seed_reports(conn, now)?;
     Ok(created)
 }

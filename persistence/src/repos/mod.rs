@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod outages;
 pub mod provider_profiles;
 pub mod reference_prices;
+pub mod reports;
 pub mod security_events;
 pub mod service_requests;
 pub mod statements;

@@ -620,3 +620,38 @@ pub fn billed_on(
 pub fn count_for_provider(conn: &mut DbConnection, provider: OrganisationId) -> Result<i64, StoreError> {
     Ok(usage_records::table.filter(usage_records::provider_id.eq(DbUuid::from(provider))).count().get_result(conn)?)
 }
+
+/// One keyset page of the rated usage of `month` (its month of use) that `scope` and `filter`
+/// allow, ordered by id, after `after`: what streamed exports read chunk by chunk through the
+/// `(usage_month, id)` index, so no export holds more than one page in memory.
+pub fn page_of_month(
+    conn: &mut DbConnection,
+    scope: CostScope,
+    filter: CostFilter,
+    month: Month,
+    after: Option<gsi_domain::usage::UsageRecordId>,
+    limit: i64,
+) -> Result<Vec<BilledUsage>, StoreError> {
+    let mut query = usage_records::table
+        .filter(usage_records::usage_month.eq(month.to_string()))
+        .select(UsageRecordRow::as_select())
+        .order(usage_records::id.asc())
+        .limit(limit)
+        .into_boxed();
+    match scope {
+        CostScope::Everything => {}
+        CostScope::Agency(agency) => query = query.filter(usage_records::agency_id.eq(DbUuid::from(agency))),
+        CostScope::Provider(provider) => query = query.filter(usage_records::provider_id.eq(DbUuid::from(provider))),
+        CostScope::Nothing => return Ok(Vec::new()),
+    }
+    if let Some(agency) = filter.agency {
+        query = query.filter(usage_records::agency_id.eq(DbUuid::from(agency)));
+    }
+    if let Some(provider) = filter.provider {
+        query = query.filter(usage_records::provider_id.eq(DbUuid::from(provider)));
+    }
+    if let Some(after) = after {
+        query = query.filter(usage_records::id.gt(DbUuid::from(after)));
+    }
+    query.load(conn)?.into_iter().map(BilledUsage::try_from).collect()
+}

@@ -1,0 +1,7 @@
+DROP TABLE monthly_report_sla;
+DROP TABLE monthly_report_lines;
+DROP TABLE monthly_reports;
+DROP TABLE report_request_figures;
+DROP TABLE report_requests;
+DROP TABLE budgets;
+DROP INDEX usage_records_month_id;
