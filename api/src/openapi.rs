@@ -32,6 +32,7 @@ use crate::error::Problem;
         (name = "usage", description = "Pay-per-use metering: providers' systems push usage records in atomic, idempotent batches; each is rated at the unit price in force capped at the reference price (GSI-7.1)."),
         (name = "costs", description = "What agencies owe: the current Asia/Bangkok month to date and past months, per subscription and metric (GSI-7.5.3)."),
         (name = "statements", description = "Monthly statements per agency and provider, issued when the provider closes the month; late usage becomes a dated adjustment on the next one; JSON and CSV (GSI-7.5.3)."),
+        (name = "governance", description = "Assessor accreditation (GSI-12.1), ISO certificates and their verification (GSI-6.4), assessments against the family standards (GSI-6.3) with clause-level findings, decisions and certifications valid at most one year (GSI-11.1-11.4), and the expiry watch. The provider list is derived from this evidence (GSI-12.2, 12.3, 13.1)."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(

@@ -8,6 +8,7 @@ pub mod access;
 pub mod agency_profile;
 pub mod billing;
 pub mod calendar;
+pub mod governance;
 pub mod catalog;
 pub mod ids;
 pub mod incident;

@@ -1,11 +1,15 @@
 //! HTTP routes, one folder per resource and one file per action. Handlers extract,
 //! call a use case on a blocking thread, and shape the response; nothing else.
 
+pub mod accreditations;
 pub mod agency_profiles;
+pub mod assessments;
 pub mod audit_events;
 pub mod costs;
+pub mod expiry_watch;
 pub mod health;
 pub mod incidents;
+pub mod iso_certificates;
 pub mod me;
 pub mod offerings;
 pub mod organisations;
@@ -93,7 +97,22 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(statements::list::list_statements)
         .service(statements::close::close_month)
         .service(statements::get::get_statement)
-        .service(statements::csv::get_statement_csv);
+        .service(statements::csv::get_statement_csv)
+        // Governance (issue 9): accreditations, ISO certificates, assessments, the derived
+        // provider list's change log, the expiry watch.
+        .service(accreditations::create::accredit_assessor)
+        .service(accreditations::list::list_accreditations)
+        .service(accreditations::withdraw::withdraw_accreditation)
+        .service(iso_certificates::create::record_iso_certificate)
+        .service(iso_certificates::list::list_iso_certificates)
+        .service(iso_certificates::verify::verify_iso_certificate)
+        .service(assessments::create::create_assessment)
+        .service(assessments::list::list_assessments)
+        .service(assessments::get::get_assessment)
+        .service(assessments::finding::add_finding)
+        .service(assessments::decide::decide_assessment)
+        .service(provider_list::changes::get_provider_list_changes)
+        .service(expiry_watch::get::get_expiry_watch);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -1,6 +1,7 @@
 //! One module per aggregate: load rows into domain types, save domain types.
 
 pub mod agency_profiles;
+pub mod governance;
 pub mod audit;
 pub mod idempotency;
 pub mod incidents;

@@ -1,0 +1,379 @@
+//! Governance evidence (GSI-6.4, 11.1-11.4, 12.1): accreditations by GIX, ISO certificates
+//! by providers and their verification by assessors, assessments with clause-level findings,
+//! decisions and certifications. Every change runs in the caller's write transaction with its
+//! audit event, and writes the provider list's change log up to now (`governance::sync`).
+
+use chrono::NaiveDate;
+use gsi_domain::governance::access;
+use gsi_domain::governance::accreditation::{self, Accreditation, AccreditationDraft, AccreditationId};
+use gsi_domain::governance::assessment::{
+    self, Assessment, AssessmentDraft, AssessmentId, Certification, DecisionDraft, DecisionRefused, Finding,
+    FindingDraft,
+};
+use gsi_domain::governance::certificate::{self, CertificateDraft, CertificateId, IsoCertificate};
+use gsi_domain::governance::expiry::{self, Lapsing};
+use gsi_domain::governance::period::FamilyScope;
+use gsi_domain::org::OrganisationKind;
+use gsi_domain::role::Role;
+use gsi_domain::{Id, OrganisationId, ValidationErrors};
+use gsi_persistence::DbConnection;
+use gsi_persistence::repos::governance as repo;
+use gsi_persistence::repos::organisations;
+
+use super::provider_profiles::provider_organisation;
+use super::{Change, Context, audit, governance};
+use crate::error::ApiError;
+
+fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation(ValidationErrors::single(field, code, message))
+}
+
+// ---- accreditations (GSI-12.1) -------------------------------------------------------------
+
+pub fn accredit(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    assessor: OrganisationId,
+    draft: &AccreditationDraft,
+) -> Result<Accreditation, ApiError> {
+    if !access::may_accredit(&ctx.actor) {
+        return Err(ApiError::Forbidden("only GIX officers accredit assessors (GSI-12.1)".into()));
+    }
+    if !organisations::find(conn, assessor)?.is_some_and(|o| o.kind == OrganisationKind::Assessor) {
+        return Err(invalid("assessor_id", "not_an_assessor", format!("no assessor organisation {assessor} is registered")));
+    }
+    let a = Accreditation::grant(Id::new_v7(ctx.now), assessor, draft, ctx.actor.subject.clone(), ctx.now)
+        .map_err(ApiError::Validation)?;
+    repo::insert_accreditation(conn, &a)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "accreditation.granted",
+            resource_type: "accreditation",
+            resource_id: a.id.to_string(),
+            owner: Some(assessor),
+            changes: serde_json::json!({"families": a.scope.names(), "valid_from": a.period.from, "valid_until": a.period.until}),
+        },
+    )?;
+    Ok(a)
+}
+
+pub fn withdraw_accreditation(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: AccreditationId,
+    reason: &str,
+) -> Result<Accreditation, ApiError> {
+    if !access::may_accredit(&ctx.actor) {
+        return Err(ApiError::Forbidden("only GIX officers withdraw accreditations (GSI-12.1)".into()));
+    }
+    let current = repo::find_accreditation(conn, id)?.ok_or(ApiError::NotFound("accreditation"))?;
+    let w = accreditation::withdraw(&current, reason, ctx.actor.subject.clone(), ctx.now).map_err(|e| {
+        if e.errors().iter().any(|f| f.code == "already_withdrawn") { ApiError::Conflict(e.to_string()) } else { ApiError::Validation(e) }
+    })?;
+    if !repo::withdraw_accreditation(conn, id, &w)? {
+        return Err(ApiError::Conflict("the accreditation was withdrawn meanwhile".into()));
+    }
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "accreditation.withdrawn",
+            resource_type: "accreditation",
+            resource_id: id.to_string(),
+            owner: Some(current.assessor),
+            changes: serde_json::json!({"reason": w.reason.as_str()}),
+        },
+    )?;
+    Ok(Accreditation { withdrawal: Some(w), ..current })
+}
+
+pub fn list_accreditations(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    assessor: Option<OrganisationId>,
+) -> Result<Vec<Accreditation>, ApiError> {
+    if !access::may_read_accreditations(&ctx.actor) {
+        return Err(ApiError::Forbidden("this role may not read accreditations".into()));
+    }
+    let only = assessor.map(|a| vec![a]);
+    Ok(repo::accreditations(conn, only.as_deref())?)
+}
+
+/// GSI-12.1: the caller's organisation must be an assessor accredited now, on `day`, for
+/// every family of `scope`; the refusal names the reason (422 on `assessor`).
+fn require_accredited(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    scope: &FamilyScope,
+    day: NaiveDate,
+) -> Result<Accreditation, ApiError> {
+    if ctx.actor.role != Role::Assessor {
+        return Err(ApiError::Forbidden("only assessors do this (GSI-11.2, 12.1)".into()));
+    }
+    let all = repo::accreditations(conn, Some(&[ctx.actor.organisation]))?;
+    accreditation::check_accredited(&all, ctx.actor.organisation, scope, day, ctx.now)
+        .cloned()
+        .map_err(|refused| invalid("assessor", refused.code(), refused.to_string()))
+}
+
+// ---- ISO certificates (GSI-6.4) ------------------------------------------------------------
+
+pub fn record_certificate(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+    draft: &CertificateDraft,
+) -> Result<IsoCertificate, ApiError> {
+    if !access::may_read_certificates(&ctx.actor, provider) {
+        return Err(ApiError::NotFound("provider"));
+    }
+    if !access::may_record_certificate(&ctx.actor, provider) {
+        return Err(ApiError::Forbidden("only the provider's own operators record its certificates (GSI-6.4)".into()));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    let c = IsoCertificate::parse(Id::new_v7(ctx.now), provider, draft, ctx.now).map_err(ApiError::Validation)?;
+    match repo::insert_certificate(conn, &c) {
+        Ok(()) => {}
+        Err(gsi_persistence::StoreError::UniqueViolation(_)) => {
+            return Err(invalid(
+                "number",
+                "duplicate",
+                "this provider already recorded that certificate number for the standard and issuing body",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "iso_certificate.recorded",
+            resource_type: "iso_certificate",
+            resource_id: c.id.to_string(),
+            owner: Some(provider),
+            changes: serde_json::json!({"standard": c.standard.as_str(), "number": c.number.as_str(), "valid_until": c.period.until}),
+        },
+    )?;
+    Ok(c)
+}
+
+pub fn verify_certificate(conn: &mut DbConnection, ctx: &Context, id: CertificateId) -> Result<IsoCertificate, ApiError> {
+    let current = repo::find_certificate(conn, id)?.ok_or(ApiError::NotFound("certificate"))?;
+    if !access::may_read_certificates(&ctx.actor, current.provider) {
+        return Err(ApiError::NotFound("certificate"));
+    }
+    require_accredited(conn, ctx, &current.scope, gsi_domain::governance::period::bangkok_date(ctx.now))?;
+    let v = certificate::verify(&current, ctx.actor.subject.clone(), ctx.actor.organisation, ctx.now)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    if !repo::verify_certificate(conn, id, &v)? {
+        return Err(ApiError::Conflict("the certificate was verified meanwhile".into()));
+    }
+    governance::sync(conn, current.provider, ctx.now)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "iso_certificate.verified",
+            resource_type: "iso_certificate",
+            resource_id: id.to_string(),
+            owner: Some(current.provider),
+            changes: serde_json::json!({"verified_by": v.by.as_str()}),
+        },
+    )?;
+    Ok(IsoCertificate { verification: Some(v), ..current })
+}
+
+pub fn list_certificates(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<Vec<IsoCertificate>, ApiError> {
+    if !access::may_read_certificates(&ctx.actor, provider) {
+        return Err(ApiError::NotFound("provider"));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    Ok(repo::certificates(conn, Some(&[provider]))?)
+}
+
+// ---- assessments (GSI-11.1-11.4) -----------------------------------------------------------
+
+/// An assessment with its findings and, once decided positively, its certification.
+#[derive(Debug, Clone)]
+pub struct AssessmentView {
+    pub assessment: Assessment,
+    pub findings: Vec<Finding>,
+    pub certification: Option<Certification>,
+}
+
+fn view(conn: &mut DbConnection, assessment: Assessment) -> Result<AssessmentView, ApiError> {
+    let findings = repo::findings(conn, Some(assessment.id), None)?;
+    let certification = repo::certifications(conn, Some(&[assessment.provider]))?
+        .into_iter()
+        .find(|c| c.assessment == assessment.id);
+    Ok(AssessmentView { assessment, findings, certification })
+}
+
+pub fn create_assessment(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    draft: &AssessmentDraft,
+) -> Result<AssessmentView, ApiError> {
+    if ctx.actor.role != Role::Assessor {
+        return Err(ApiError::Forbidden("only assessors record assessments (GSI-11.2)".into()));
+    }
+    let a = Assessment::parse(Id::new_v7(ctx.now), ctx.actor.organisation, draft, ctx.actor.subject.clone(), ctx.now)
+        .map_err(ApiError::Validation)?;
+    if !organisations::find(conn, a.provider)?.is_some_and(|o| o.kind == OrganisationKind::Provider) {
+        return Err(invalid("provider_id", "not_found", format!("no provider {} is registered", a.provider)));
+    }
+    require_accredited(conn, ctx, &a.scope, a.assessment_day())?;
+    repo::insert_assessment(conn, &a)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "assessment.created",
+            resource_type: "assessment",
+            resource_id: a.id.to_string(),
+            owner: Some(a.provider),
+            changes: serde_json::json!({"kind": a.kind.as_str(), "families": a.scope.names(), "planned_on": a.planned_on}),
+        },
+    )?;
+    Ok(AssessmentView { assessment: a, findings: Vec::new(), certification: None })
+}
+
+fn readable_assessment(conn: &mut DbConnection, ctx: &Context, id: AssessmentId) -> Result<Assessment, ApiError> {
+    let a = repo::find_assessment(conn, id)?.ok_or(ApiError::NotFound("assessment"))?;
+    if !access::may_read_assessment(&ctx.actor, a.provider, a.assessor) {
+        return Err(ApiError::NotFound("assessment"));
+    }
+    Ok(a)
+}
+
+fn own_assessment(conn: &mut DbConnection, ctx: &Context, id: AssessmentId) -> Result<Assessment, ApiError> {
+    let a = readable_assessment(conn, ctx, id)?;
+    if ctx.actor.role != Role::Assessor || a.assessor != ctx.actor.organisation {
+        return Err(ApiError::Forbidden("only the assessor that records the assessment changes it".into()));
+    }
+    Ok(a)
+}
+
+pub fn get_assessment(conn: &mut DbConnection, ctx: &Context, id: AssessmentId) -> Result<AssessmentView, ApiError> {
+    let a = readable_assessment(conn, ctx, id)?;
+    view(conn, a)
+}
+
+pub fn list_assessments(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: Option<OrganisationId>,
+) -> Result<Vec<Assessment>, ApiError> {
+    let (provider, assessor) = match ctx.actor.role {
+        Role::GixOfficer => (provider, None),
+        Role::Assessor => (provider, Some(ctx.actor.organisation)),
+        Role::ProviderOperator => (Some(ctx.actor.organisation), None),
+        Role::AgencyAdmin | Role::AgencyUser => {
+            return Err(ApiError::Forbidden("agencies do not read assessments".into()));
+        }
+    };
+    if ctx.actor.role == Role::ProviderOperator && provider.is_some_and(|p| p != ctx.actor.organisation) {
+        return Ok(Vec::new());
+    }
+    Ok(repo::assessments(conn, provider, assessor)?)
+}
+
+pub fn add_finding(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: AssessmentId,
+    draft: &FindingDraft,
+) -> Result<Finding, ApiError> {
+    let a = own_assessment(conn, ctx, id)?;
+    repo::lock_provider(conn, a.provider)?;
+    let existing = repo::findings(conn, Some(id), None)?;
+    let f = assessment::record_finding(Id::new_v7(ctx.now), &a, &existing, draft, ctx.actor.subject.clone(), ctx.now)
+        .map_err(ApiError::Validation)?;
+    repo::insert_finding(conn, &f)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "assessment.finding_recorded",
+            resource_type: "assessment",
+            resource_id: id.to_string(),
+            owner: Some(a.provider),
+            changes: serde_json::json!({"finding_id": f.id.to_string(), "clause": f.clause, "result": f.result.as_str()}),
+        },
+    )?;
+    Ok(f)
+}
+
+pub fn decide(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: AssessmentId,
+    draft: &DecisionDraft,
+) -> Result<AssessmentView, ApiError> {
+    let a = own_assessment(conn, ctx, id)?;
+    repo::lock_provider(conn, a.provider)?;
+    // GSI-12.1: still accredited for the scope when certifying.
+    require_accredited(conn, ctx, &a.scope, gsi_domain::governance::period::bangkok_date(ctx.now))?;
+    let findings = repo::findings(conn, Some(id), None)?;
+    let (decision, certification) =
+        assessment::decide(&a, &findings, draft, Id::new_v7(ctx.now), ctx.actor.subject.clone(), ctx.now).map_err(
+            |refused| match refused {
+                DecisionRefused::Invalid(errors) => ApiError::Validation(errors),
+                DecisionRefused::AlreadyDecided(_) => ApiError::Conflict(refused.to_string()),
+                DecisionRefused::OpenMajors(_) => invalid("outcome", "open_major_nonconformity", refused.to_string()),
+            },
+        )?;
+    if !repo::record_decision(conn, id, &decision)? {
+        return Err(ApiError::Conflict("the assessment was decided meanwhile".into()));
+    }
+    if let Some(c) = &certification {
+        repo::insert_certification(conn, c)?;
+    }
+    governance::sync(conn, a.provider, ctx.now)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "assessment.decided",
+            resource_type: "assessment",
+            resource_id: id.to_string(),
+            owner: Some(a.provider),
+            changes: serde_json::json!({
+                "outcome": decision.outcome.as_str(),
+                "certification": certification.as_ref().map(|c| serde_json::json!({
+                    "id": c.id.to_string(), "families": c.scope.names(), "valid_from": c.period.from, "valid_until": c.period.until
+                })),
+            }),
+        },
+    )?;
+    let decided = Assessment { decision: Some(decision), ..a };
+    Ok(AssessmentView { assessment: decided, findings, certification })
+}
+
+// ---- expiry watch ------------------------------------------------------------------------
+
+pub fn expiry_watch(conn: &mut DbConnection, ctx: &Context, days: u32) -> Result<Vec<Lapsing>, ApiError> {
+    let Some(scope) = access::expiry_watch_scope(&ctx.actor) else {
+        return Err(ApiError::Forbidden("agencies have no expiry watch".into()));
+    };
+    let (certificates, certifications, accreditations) = match scope {
+        access::WatchScope::Everything => {
+            (repo::certificates(conn, None)?, repo::certifications(conn, None)?, repo::accreditations(conn, None)?)
+        }
+        access::WatchScope::Provider(p) => {
+            (repo::certificates(conn, Some(&[p]))?, repo::certifications(conn, Some(&[p]))?, Vec::new())
+        }
+        access::WatchScope::Assessor(a) => {
+            let certifications: Vec<Certification> =
+                repo::certifications(conn, None)?.into_iter().filter(|c| c.assessor == a).collect();
+            (Vec::new(), certifications, repo::accreditations(conn, Some(&[a]))?)
+        }
+    };
+    Ok(expiry::lapsing_within(&certificates, &certifications, &accreditations, ctx.now, days))
+}
