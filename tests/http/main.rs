@@ -10,6 +10,7 @@ mod auth;
 mod catalog;
 mod conventions;
 mod health;
+mod governance;
 mod incidents;
 mod openapi;
 mod organisations;

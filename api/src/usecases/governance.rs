@@ -33,14 +33,21 @@ pub fn sync(conn: &mut DbConnection, provider: OrganisationId, until: DateTime<U
     let evidence = repo::evidence_of(conn, provider)?;
     let stored = repo::changes(conn, Some(provider))?;
     let synced = repo::synced_until(conn)?.get(&provider).copied();
-    if synced.is_some_and(|s| s >= until) {
+    if synced.is_some_and(|s| s > until) {
         return Ok(());
     }
-    let new: Vec<ListingChangeRecord> = eligibility::changes_between(&evidence, &state_after(&stored), synced, until)
-        .iter()
-        .map(|c| ListingChangeRecord::from_change(c, Some(until)))
-        .collect();
-    repo::insert_changes(conn, &new, until)?;
+    // Writes at the same instant as the last sync are evaluated again at that instant.
+    let new = eligibility::changes_between(&evidence, &state_after(&stored), synced, until);
+    let mut inserts = Vec::new();
+    for change in &new {
+        let record = ListingChangeRecord::from_change(change, Some(until));
+        // A change that reverses one stored for the same instant cancels it.
+        match stored.iter().find(|r| r.family == record.family && r.effective_at == record.effective_at) {
+            Some(undone) => repo::delete_change(conn, undone.id)?,
+            None => inserts.push(record),
+        }
+    }
+    repo::insert_changes(conn, &inserts, until)?;
     repo::set_synced_until(conn, provider, until)?;
     Ok(())
 }

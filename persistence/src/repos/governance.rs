@@ -699,6 +699,12 @@ pub fn insert_changes(conn: &mut DbConnection, changes: &[ListingChangeRecord], 
     Ok(())
 }
 
+/// Removes a stored change that a change at the same instant reverses.
+pub fn delete_change(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
+    diesel::delete(listing_changes::table.find(DbUuid(id))).execute(conn)?;
+    Ok(())
+}
+
 /// Stored changes, oldest first, optionally of one provider.
 pub fn changes(conn: &mut DbConnection, provider: Option<OrganisationId>) -> Result<Vec<ListingChangeRecord>, StoreError> {
     let mut q = listing_changes::table
