@@ -34,8 +34,8 @@ use chrono::{DateTime, Utc};
 
 use crate::access::{self, Access};
 use crate::catalog::{Offering, OfferingDetails, OfferingId, OfferingRole, OfferingState};
-use crate::ids::{Id, OrganisationId};
 use crate::governance::eligibility::{ListingEvidence, NotListedReason, decide};
+use crate::ids::{Id, OrganisationId};
 use crate::money::{MoneyError, Quantity};
 use crate::role::{Actor, Role};
 use crate::service::{Metric, ServiceFamily, ServiceKind, vocabulary};
@@ -294,7 +294,11 @@ pub struct ProviderNotListed {
 
 /// GSI-13.1: whether a new subscription may be taken from the provider whose listing
 /// `evidence` this is, for `family`, at `now`: the listing decision says.
-pub fn may_subscribe(evidence: &ListingEvidence, family: ServiceFamily, now: DateTime<Utc>) -> Result<(), ProviderNotListed> {
+pub fn may_subscribe(
+    evidence: &ListingEvidence,
+    family: ServiceFamily,
+    now: DateTime<Utc>,
+) -> Result<(), ProviderNotListed> {
     let decision = decide(evidence, family, now);
     if decision.listed() { Ok(()) } else { Err(ProviderNotListed { family, reasons: decision.reasons }) }
 }

@@ -122,7 +122,9 @@ async fn gsi_12_1_only_an_assessor_accredited_for_the_families_records_an_assess
         let id = created.body["id"].as_str().unwrap();
         assert_eq!(app.get(&format!("/v1/assessments/{id}"), &operator).await.status, 200);
         let agency = app.register("agency", "กรมอยากรู้").await;
-        app.get(&format!("/v1/assessments/{id}"), &token("agency_user", &agency)).await.assert_problem(404, "not-found");
+        app.get(&format!("/v1/assessments/{id}"), &token("agency_user", &agency))
+            .await
+            .assert_problem(404, "not-found");
         let other = app.register("provider", "คู่แข่ง").await;
         app.get(&format!("/v1/assessments/{id}"), &token("provider_operator", &other))
             .await
@@ -177,12 +179,43 @@ async fn gsi_11_2_a_finding_on_an_unknown_clause_is_refused_and_a_major_blocks_c
         assert_eq!(certified.body["open_major_clauses"], json!([]));
         let cert = &certified.body["certification"];
         assert_eq!(cert["valid_from"], day(-1));
-        assert_eq!(cert["valid_until"], (today() + Duration::days(-1) + chrono::Months::new(12) - Duration::days(1)).to_string());
+        assert_eq!(
+            cert["valid_until"],
+            (today() + Duration::days(-1) + chrono::Months::new(12) - Duration::days(1)).to_string()
+        );
         assert_eq!(cert["surveillance_due"], cert["valid_until"]);
         // Nothing more is recorded on a decided assessment except follow-ups.
         let late = app.post(&findings, &as_assessor, &json!({"clause": "GSI-7.3", "result": "observation"})).await;
         assert_eq!(error_code(&late, "assessment"), "decided");
-        app.post(&decision, &as_assessor, &json!({"outcome": "refuse", "note": "x"})).await.assert_problem(409, "conflict");
+        app.post(&decision, &as_assessor, &json!({"outcome": "refuse", "note": "x"}))
+            .await
+            .assert_problem(409, "conflict");
+
+        // The conformance view: every [R] clause, the latest finding, the computed results.
+        let operator = token("provider_operator", &provider);
+        let view = app.get(&format!("/v1/providers/{provider}/conformance"), &operator).await;
+        assert_eq!(view.status, 200, "{}", view.body);
+        let clauses = view.body["clauses"].as_array().unwrap();
+        let line = |id: &str| clauses.iter().find(|c| c["clause"] == id).unwrap_or_else(|| panic!("{id} listed"));
+        for required in gsi_domain::governance::clauses::required_clauses() {
+            assert_eq!(line(required.id)["level"], "required");
+        }
+        assert_eq!(line("GSI-8.1")["latest_finding"]["result"], "conforms", "the follow-up is the latest");
+        assert_eq!(line("GSI-8.1")["latest_finding"]["assessment_id"], json!(id));
+        assert_eq!(line("GSI-7.4")["computed"]["conforms"], true);
+        assert_eq!(line("GSI-6.4")["computed"]["conforms"], false, "no ISO certificates recorded");
+        assert_eq!(line("GSI-13.1")["computed"]["conforms"], false);
+        assert!(line("GSI-6.1")["latest_finding"].is_null());
+        let csv = app.get(&format!("/v1/providers/{provider}/conformance/csv"), &operator).await;
+        assert_eq!(csv.status, 200);
+        let text = csv.body.as_str().unwrap();
+        assert!(text.starts_with("clause,level,latest_result,"), "{text}");
+        assert_eq!(text.lines().count(), clauses.len() + 1);
+        assert!(text.lines().any(|l| l.starts_with("GSI-8.1,required,conforms,")), "{text}");
+        let agency = app.register("agency", "กรมหนึ่ง").await;
+        app.get(&format!("/v1/providers/{provider}/conformance"), &token("agency_admin", &agency))
+            .await
+            .assert_problem(404, "not-found");
     })
     .await;
 }
@@ -210,7 +243,8 @@ async fn gsi_6_4_an_expired_iso_27001_unlists_the_provider_from_the_next_bangkok
         let lapse = gsi_domain::governance::period::bangkok_day_start(today() + Duration::days(1));
         clock.advance(lapse - clock.now() + Duration::minutes(5));
         assert!(listed(&app, &agency).await.is_empty());
-        let log = app.get(&format!("/v1/provider-list/changes?provider_id={provider}"), &token("agency_user", &agency)).await;
+        let log =
+            app.get(&format!("/v1/provider-list/changes?provider_id={provider}"), &token("agency_user", &agency)).await;
         assert_eq!(log.status, 200, "{}", log.body);
         let last = log.body["items"].as_array().unwrap().last().unwrap_or_else(|| panic!("{}", log.body)).clone();
         assert_eq!((&last["family"], &last["listed"]), (&json!("cloud"), &json!(false)), "{}", log.body);

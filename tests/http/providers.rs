@@ -271,14 +271,27 @@ async fn gsi_7_4_a_certified_provider_without_24x7_channels_is_not_listed_and_ev
         assert_eq!(h.body["families"][1]["reasons"][0]["clause"], "GSI-7.4");
         assert_eq!(
             reasons(2),
-            ["iso_certificate_missing", "iso_certificate_missing", "iso_certificate_missing", "not_certified",
-             "missing_support_phone", "missing_self_service_url"],
+            [
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified",
+                "missing_support_phone",
+                "missing_self_service_url"
+            ],
             "data_center: offered, but neither ISO-covered nor certified"
         );
         assert_eq!(
             reasons(0),
-            ["family_not_offered", "iso_certificate_missing", "iso_certificate_missing", "iso_certificate_missing",
-             "not_certified", "missing_support_phone", "missing_self_service_url"]
+            [
+                "family_not_offered",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified",
+                "missing_support_phone",
+                "missing_self_service_url"
+            ]
         );
 
         // Completing the profile lists it from that instant, and the change log says so.
@@ -379,10 +392,7 @@ async fn gsi_12_3_delisting_keeps_every_dated_entry_in_order() {
     each_backend(async |app| {
         let (provider, operator) = provider_with(&app, "ผู้ให้บริการ ประวัติ", &complete_profile()).await;
         app.certify(&provider, &["cloud", "data_center"]).await;
-        let steps = [
-            ("cloud", "suspend", "certificate expired"),
-            ("cloud", "delist", "not renewed (GSI-12.3)"),
-        ];
+        let steps = [("cloud", "suspend", "certificate expired"), ("cloud", "delist", "not renewed (GSI-12.3)")];
         for (family, action, reason) in steps {
             let reply = change_listing(&app, &provider, &gix(), &listing(family, action, reason)).await;
             assert_eq!(reply.status, 201, "{action}: {}", reply.body);

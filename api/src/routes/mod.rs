@@ -5,6 +5,7 @@ pub mod accreditations;
 pub mod agency_profiles;
 pub mod assessments;
 pub mod audit_events;
+pub mod conformance;
 pub mod costs;
 pub mod expiry_watch;
 pub mod health;
@@ -112,7 +113,9 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(assessments::finding::add_finding)
         .service(assessments::decide::decide_assessment)
         .service(provider_list::changes::get_provider_list_changes)
-        .service(expiry_watch::get::get_expiry_watch);
+        .service(expiry_watch::get::get_expiry_watch)
+        .service(conformance::get::get_conformance)
+        .service(conformance::csv::get_conformance_csv);
 }
 
 /// Outside `/v1`: probes for orchestrators.

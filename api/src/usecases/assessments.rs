@@ -40,7 +40,11 @@ pub fn accredit(
         return Err(ApiError::Forbidden("only GIX officers accredit assessors (GSI-12.1)".into()));
     }
     if !organisations::find(conn, assessor)?.is_some_and(|o| o.kind == OrganisationKind::Assessor) {
-        return Err(invalid("assessor_id", "not_an_assessor", format!("no assessor organisation {assessor} is registered")));
+        return Err(invalid(
+            "assessor_id",
+            "not_an_assessor",
+            format!("no assessor organisation {assessor} is registered"),
+        ));
     }
     let a = Accreditation::grant(Id::new_v7(ctx.now), assessor, draft, ctx.actor.subject.clone(), ctx.now)
         .map_err(ApiError::Validation)?;
@@ -70,7 +74,11 @@ pub fn withdraw_accreditation(
     }
     let current = repo::find_accreditation(conn, id)?.ok_or(ApiError::NotFound("accreditation"))?;
     let w = accreditation::withdraw(&current, reason, ctx.actor.subject.clone(), ctx.now).map_err(|e| {
-        if e.errors().iter().any(|f| f.code == "already_withdrawn") { ApiError::Conflict(e.to_string()) } else { ApiError::Validation(e) }
+        if e.errors().iter().any(|f| f.code == "already_withdrawn") {
+            ApiError::Conflict(e.to_string())
+        } else {
+            ApiError::Validation(e)
+        }
     })?;
     if !repo::withdraw_accreditation(conn, id, &w)? {
         return Err(ApiError::Conflict("the accreditation was withdrawn meanwhile".into()));
@@ -159,7 +167,11 @@ pub fn record_certificate(
     Ok(c)
 }
 
-pub fn verify_certificate(conn: &mut DbConnection, ctx: &Context, id: CertificateId) -> Result<IsoCertificate, ApiError> {
+pub fn verify_certificate(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: CertificateId,
+) -> Result<IsoCertificate, ApiError> {
     let current = repo::find_certificate(conn, id)?.ok_or(ApiError::NotFound("certificate"))?;
     if !access::may_read_certificates(&ctx.actor, current.provider) {
         return Err(ApiError::NotFound("certificate"));
@@ -209,9 +221,8 @@ pub struct AssessmentView {
 
 fn view(conn: &mut DbConnection, assessment: Assessment) -> Result<AssessmentView, ApiError> {
     let findings = repo::findings(conn, Some(assessment.id), None)?;
-    let certification = repo::certifications(conn, Some(&[assessment.provider]))?
-        .into_iter()
-        .find(|c| c.assessment == assessment.id);
+    let certification =
+        repo::certifications(conn, Some(&[assessment.provider]))?.into_iter().find(|c| c.assessment == assessment.id);
     Ok(AssessmentView { assessment, findings, certification })
 }
 
@@ -376,4 +387,143 @@ pub fn expiry_watch(conn: &mut DbConnection, ctx: &Context, days: u32) -> Result
         }
     };
     Ok(expiry::lapsing_within(&certificates, &certifications, &accreditations, ctx.now, days))
+}
+
+// ---- conformance view (GSI-11.2) -----------------------------------------------------------
+
+/// The provider's findings, and the clauses the hub checks from live data at `ctx.now`:
+/// 6.4 (ISO certificates), 7.1 (published prices under the reference prices), 7.4 (24x7
+/// channels), 11.1 (a certification in force), 13.1 (on the provider list).
+pub struct ConformanceData {
+    pub provider: gsi_domain::org::Organisation,
+    pub findings: Vec<Finding>,
+    pub computed: std::collections::BTreeMap<&'static str, gsi_domain::governance::conformance::ComputedCheck>,
+}
+
+pub fn conformance(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<ConformanceData, ApiError> {
+    use gsi_domain::catalog::{CatalogScope, OfferingState};
+    use gsi_domain::governance::conformance::ComputedCheck;
+    use gsi_domain::governance::eligibility::{self, NotListedReason};
+    use gsi_persistence::repos::offerings::{self, OfferingFilter};
+    use gsi_persistence::repos::reference_prices;
+
+    if !access::may_read_conformance(&ctx.actor, provider) {
+        return Err(ApiError::NotFound("provider"));
+    }
+    let organisation = provider_organisation(conn, provider, "provider")?;
+    let findings = repo::findings(conn, None, Some(provider))?;
+    let evidence = governance::evidence_of(conn, provider)?;
+    let decisions = eligibility::decide_all(&evidence, ctx.now);
+    let mut computed = std::collections::BTreeMap::new();
+    let offered: Vec<_> = evidence.profile.as_ref().map(|p| p.details.families.iter().collect()).unwrap_or_default();
+    let relevant = |d: &&eligibility::ListingDecision| offered.contains(&d.family);
+    let reasons_of = |clause: &str| -> Vec<String> {
+        decisions
+            .iter()
+            .filter(relevant)
+            .flat_map(|d| {
+                d.reasons.iter().filter(|r| r.clause() == clause).map(move |r| format!("{}: {}", d.family, r.message()))
+            })
+            .collect()
+    };
+    let check = |reasons: Vec<String>, ok: &str| ComputedCheck {
+        conforms: reasons.is_empty() && !offered.is_empty(),
+        detail: if offered.is_empty() {
+            "the provider has no profile yet".into()
+        } else if reasons.is_empty() {
+            ok.into()
+        } else {
+            reasons.join("; ")
+        },
+    };
+    computed.insert(
+        "GSI-6.4",
+        check(
+            reasons_of("GSI-6.4"),
+            "verified, valid ISO/IEC 20000-1, ISO 22301 and ISO/IEC 27001 certificates cover every offered family",
+        ),
+    );
+    let mut cert_reasons = reasons_of("GSI-11.1");
+    cert_reasons.extend(reasons_of("GSI-11.3"));
+    computed.insert("GSI-11.1", check(cert_reasons, "a certification in force covers every offered family"));
+    let channel_reasons: Vec<String> = evidence
+        .profile
+        .as_ref()
+        .map(|p| gsi_domain::provider::listing_blockers(p).iter().map(|b| b.message().to_owned()).collect())
+        .unwrap_or_default();
+    computed.insert(
+        "GSI-7.4",
+        check(channel_reasons, "phone, e-mail and self-service system declared for 24x7 coordination"),
+    );
+    let listed: Vec<String> = decisions.iter().filter(|d| d.listed()).map(|d| d.family.as_str().to_owned()).collect();
+    let unlisted: Vec<String> = decisions
+        .iter()
+        .filter(relevant)
+        .filter(|d| !d.listed())
+        .map(|d| {
+            format!(
+                "{} not listed: {}",
+                d.family,
+                d.reasons.iter().map(NotListedReason::code).collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect();
+    computed.insert(
+        "GSI-13.1",
+        ComputedCheck {
+            conforms: !listed.is_empty() && unlisted.is_empty(),
+            detail: if unlisted.is_empty() && !listed.is_empty() {
+                format!("listed for {}", listed.join(", "))
+            } else {
+                unlisted.join("; ")
+            },
+        },
+    );
+    // GSI-7.1: every published price at or under the reference price in force now.
+    let mut above = Vec::new();
+    let mut after = None;
+    loop {
+        let page = offerings::list(
+            conn,
+            CatalogScope::OfProvider(provider),
+            OfferingFilter {
+                provider: Some(provider),
+                family: None,
+                kind: None,
+                state: Some(OfferingState::Published),
+            },
+            gsi_persistence::PageRequest { limit: 200, after },
+        )?;
+        for record in &page.items {
+            let o = &record.offering;
+            let history = reference_prices::all_for(conn, o.details.kind)?;
+            for line in o.details.pricing.lines() {
+                if let Err(v) =
+                    gsi_domain::pricing::check_cap(&history, o.details.kind, line.metric, line.unit_price, ctx.now)
+                {
+                    above.push(format!("{} ({}): {v}", o.details.name.as_str(), o.id));
+                }
+            }
+        }
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    computed.insert(
+        "GSI-7.1",
+        ComputedCheck {
+            conforms: above.is_empty(),
+            detail: if above.is_empty() {
+                "every published unit price is at or under the reference price in force".into()
+            } else {
+                above.join("; ")
+            },
+        },
+    );
+    Ok(ConformanceData { provider: organisation, findings, computed })
 }

@@ -19,7 +19,9 @@ use crate::error::ApiError;
 fn state_after(records: &[ListingChangeRecord]) -> Vec<(ServiceFamily, bool)> {
     ServiceFamily::ALL
         .iter()
-        .map(|f| (*f, records.iter().filter(|r| r.family == *f).max_by_key(|r| r.effective_at).is_some_and(|r| r.listed)))
+        .map(|f| {
+            (*f, records.iter().filter(|r| r.family == *f).max_by_key(|r| r.effective_at).is_some_and(|r| r.listed))
+        })
         .collect()
 }
 

@@ -10,8 +10,8 @@ use gsi_domain::org::Organisation;
 use gsi_domain::provider::SupportChannels;
 use gsi_domain::service::ServiceFamily;
 use gsi_domain::{OrganisationId, ValidationErrors};
-use gsi_persistence::repos::listings::{self, ListingRecord};
 use gsi_persistence::repos::governance::{self as governance_repo, ListingChangeRecord};
+use gsi_persistence::repos::listings::{self, ListingRecord};
 use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, Page, PageRequest};
 

@@ -1,9 +1,9 @@
 //! Provider profiles (GSI-6.1, 6.2, 7.4, 10.3): kept by the provider's operators, read by
 //! agencies, GIX and the assessor.
 
+use gsi_domain::OrganisationId;
 use gsi_domain::org::{Organisation, OrganisationKind};
 use gsi_domain::provider::{ProviderProfile, ProviderProfileDetails, ProviderProfileDraft, profile_access};
-use gsi_domain::OrganisationId;
 use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, StoreError};
 

@@ -437,8 +437,8 @@ fn carry_out(
             let offering = offerings::find(conn, *offering)?
                 .ok_or_else(|| ApiError::Internal(format!("offering {offering} of a request is missing")))?;
             let evidence = super::governance::evidence_of(conn, offering.provider)?;
-            let new =
-                request::start_subscription(&offering, &evidence, request.agency, quantities, *from).map_err(refused)?;
+            let new = request::start_subscription(&offering, &evidence, request.agency, quantities, *from)
+                .map_err(refused)?;
             let created = new.into_subscription(SubscriptionId::new_v7(ctx.now));
             subscriptions::insert(conn, &created, ctx.now)?;
             Ok(SubscriptionChange::Created(created.id))

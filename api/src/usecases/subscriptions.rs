@@ -97,7 +97,8 @@ pub fn register_existing_as(
     }
     let add_ons = load_add_ons(conn, provider, &input.draft.add_ons)?;
     let evidence = governance::evidence_of(conn, provider)?;
-    let new = subscription::register_existing(&offering, &add_ons, &evidence, &input.draft, ctx.now).map_err(refusal)?;
+    let new =
+        subscription::register_existing(&offering, &add_ons, &evidence, &input.draft, ctx.now).map_err(refusal)?;
     let created = new.into_subscription(id);
     repo::insert(conn, &created, ctx.now)?;
     audit(

@@ -197,7 +197,13 @@ mod tests {
         assert!(check_accredited(&acc, assessor(), &cloud, day(3, 1), now()).is_ok());
         assert_eq!(check_accredited(&[], assessor(), &cloud, day(3, 1), now()), Err(NotAccredited::None));
         assert_eq!(
-            check_accredited(&acc, assessor(), &scope(&[ServiceFamily::Cloud, ServiceFamily::Network]), day(3, 1), now()),
+            check_accredited(
+                &acc,
+                assessor(),
+                &scope(&[ServiceFamily::Cloud, ServiceFamily::Network]),
+                day(3, 1),
+                now()
+            ),
             Err(NotAccredited::FamiliesOutOfScope { families: vec![ServiceFamily::Network] })
         );
         let refused = check_accredited(&acc, assessor(), &cloud, NaiveDate::from_ymd_opt(2028, 1, 5).unwrap(), now());
@@ -216,8 +222,9 @@ mod tests {
     #[test]
     fn gsi_12_1_bad_accreditation_input_names_every_field() {
         let draft = AccreditationDraft { families: vec![], valid_from: None, valid_until: Some(day(1, 1)) };
-        let errors = Accreditation::grant(Id::from_uuid(Uuid::nil()), assessor(), &draft, Subject::parse("g").unwrap(), now())
-            .unwrap_err();
+        let errors =
+            Accreditation::grant(Id::from_uuid(Uuid::nil()), assessor(), &draft, Subject::parse("g").unwrap(), now())
+                .unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(fields, [("families", "required"), ("valid_from", "required")]);
     }

@@ -223,7 +223,11 @@ pub fn record_finding(
             if !open.iter().any(|f| f.id == closed) {
                 errors.add("closes", "not_an_open_major", "names no open major nonconformity of this assessment");
             } else if result.is_some_and(|r| r != FindingResult::Conforms) {
-                errors.add("result", "must_conform", "a follow-up finding closes a major nonconformity only by `conforms`");
+                errors.add(
+                    "result",
+                    "must_conform",
+                    "a follow-up finding closes a major nonconformity only by `conforms`",
+                );
             } else if let Some(m) = open.iter().find(|f| f.id == closed).filter(|m| m.clause != clause_id) {
                 errors.add("clause", "clause_mismatch", format!("the nonconformity it closes is on {}", m.clause));
             }
@@ -391,11 +395,24 @@ pub(crate) mod tests {
             performed_on: Some(day(3, 2)),
             consent_ref: "consent letter 2027/14".into(),
         };
-        Assessment::parse(Id::from_uuid(Uuid::from_u128(0xA1)), OrganisationId::from_uuid(Uuid::from_u128(0xA5)), &draft, who(), now())
-            .unwrap()
+        Assessment::parse(
+            Id::from_uuid(Uuid::from_u128(0xA1)),
+            OrganisationId::from_uuid(Uuid::from_u128(0xA5)),
+            &draft,
+            who(),
+            now(),
+        )
+        .unwrap()
     }
 
-    fn finding(a: &Assessment, existing: &[Finding], n: u128, clause: &str, result: &str, closes: Option<FindingId>) -> Result<Finding, ValidationErrors> {
+    fn finding(
+        a: &Assessment,
+        existing: &[Finding],
+        n: u128,
+        clause: &str,
+        result: &str,
+        closes: Option<FindingId>,
+    ) -> Result<Finding, ValidationErrors> {
         let draft = FindingDraft {
             clause: clause.into(),
             result: result.into(),
@@ -429,13 +446,20 @@ pub(crate) mod tests {
         let refused = decide(&a, &findings, &certify(None), Id::from_uuid(Uuid::from_u128(9)), who(), now());
         assert_eq!(refused, Err(DecisionRefused::OpenMajors(vec!["GSI-8.1".into()])));
         // A refusal is still possible, and closes the assessment.
-        let refuse = DecisionDraft { outcome: "refuse".into(), note: "major on 8.1".into(), ..DecisionDraft::default() };
+        let refuse =
+            DecisionDraft { outcome: "refuse".into(), note: "major on 8.1".into(), ..DecisionDraft::default() };
         let (decision, cert) = decide(&a, &findings, &refuse, Id::from_uuid(Uuid::from_u128(9)), who(), now()).unwrap();
         assert_eq!(decision.outcome, DecisionOutcome::Refuse);
         assert!(cert.is_none());
         // A follow-up must conform, on the same clause.
-        assert_eq!(finding(&a, &findings, 2, "GSI-8.1", "observation", Some(major.id)).unwrap_err().errors()[0].code, "must_conform");
-        assert_eq!(finding(&a, &findings, 2, "GSI-8.2", "conforms", Some(major.id)).unwrap_err().errors()[0].code, "clause_mismatch");
+        assert_eq!(
+            finding(&a, &findings, 2, "GSI-8.1", "observation", Some(major.id)).unwrap_err().errors()[0].code,
+            "must_conform"
+        );
+        assert_eq!(
+            finding(&a, &findings, 2, "GSI-8.2", "conforms", Some(major.id)).unwrap_err().errors()[0].code,
+            "clause_mismatch"
+        );
         let follow_up = finding(&a, &findings, 2, "GSI-8.1", "conforms", Some(major.id)).unwrap();
         let closed = vec![major.clone(), follow_up];
         assert!(open_majors(&closed).is_empty());
@@ -448,7 +472,10 @@ pub(crate) mod tests {
         // After the decision, only follow-ups.
         let mut decided = a.clone();
         decided.decision = Some(decision);
-        assert_eq!(finding(&decided, &findings, 4, "GSI-7.3", "conforms", None).unwrap_err().errors()[0].code, "decided");
+        assert_eq!(
+            finding(&decided, &findings, 4, "GSI-7.3", "conforms", None).unwrap_err().errors()[0].code,
+            "decided"
+        );
         assert!(finding(&decided, &findings, 4, "GSI-8.1", "conforms", Some(major.id)).is_ok());
     }
 
@@ -462,26 +489,45 @@ pub(crate) mod tests {
         assert_eq!(cert.surveillance_due(), NaiveDate::from_ymd_opt(2028, 3, 1).unwrap());
         assert!(cert.in_force(now()));
         assert!(!cert.in_force(cert.period.ends_at()));
-        let too_long = decide(&a, &[], &certify(Some(NaiveDate::from_ymd_opt(2028, 3, 2).unwrap())), Id::from_uuid(Uuid::from_u128(9)), who(), now());
+        let too_long = decide(
+            &a,
+            &[],
+            &certify(Some(NaiveDate::from_ymd_opt(2028, 3, 2).unwrap())),
+            Id::from_uuid(Uuid::from_u128(9)),
+            who(),
+            now(),
+        );
         match too_long {
             Err(DecisionRefused::Invalid(e)) => assert_eq!(e.errors()[0].code, "longer_than_one_year"),
             other => panic!("expected refusal, got {other:?}"),
         }
-        let shorter = decide(&a, &[], &certify(Some(day(9, 30))), Id::from_uuid(Uuid::from_u128(9)), who(), now()).unwrap();
+        let shorter =
+            decide(&a, &[], &certify(Some(day(9, 30))), Id::from_uuid(Uuid::from_u128(9)), who(), now()).unwrap();
         assert_eq!(shorter.1.unwrap().period.until, day(9, 30));
         let mut decided = a.clone();
         decided.decision = Some(shorter.0);
-        assert!(matches!(decide(&decided, &[], &certify(None), Id::from_uuid(Uuid::from_u128(9)), who(), now()), Err(DecisionRefused::AlreadyDecided(_))));
+        assert!(matches!(
+            decide(&decided, &[], &certify(None), Id::from_uuid(Uuid::from_u128(9)), who(), now()),
+            Err(DecisionRefused::AlreadyDecided(_))
+        ));
     }
 
     #[test]
     fn gsi_11_4_assessment_needs_consent_and_names_bad_fields() {
         let draft = AssessmentDraft { kind: "audit".into(), ..AssessmentDraft::default() };
-        let errors = Assessment::parse(Id::from_uuid(Uuid::nil()), OrganisationId::from_uuid(Uuid::nil()), &draft, who(), now()).unwrap_err();
+        let errors =
+            Assessment::parse(Id::from_uuid(Uuid::nil()), OrganisationId::from_uuid(Uuid::nil()), &draft, who(), now())
+                .unwrap_err();
         let codes: Vec<_> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             codes,
-            [("provider_id", "required"), ("kind", "invalid_choice"), ("families", "required"), ("planned_on", "required"), ("consent_ref", "consent_required")]
+            [
+                ("provider_id", "required"),
+                ("kind", "invalid_choice"),
+                ("families", "required"),
+                ("planned_on", "required"),
+                ("consent_ref", "consent_required")
+            ]
         );
     }
 }

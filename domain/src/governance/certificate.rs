@@ -97,7 +97,9 @@ impl IsoCertificate {
 
     /// GSI-6.4: counts for `family` at `at`.
     pub fn counts_for(&self, family: ServiceFamily, at: DateTime<Utc>) -> bool {
-        self.verification.as_ref().is_some_and(|v| v.at <= at) && self.period.contains(at) && self.scope.contains(family)
+        self.verification.as_ref().is_some_and(|v| v.at <= at)
+            && self.period.contains(at)
+            && self.scope.contains(family)
     }
 
     /// Verified (by `at`) and covering `family`, whatever the dates.

@@ -237,10 +237,8 @@ pub fn changes_between(
     from: Option<DateTime<Utc>>,
     until: DateTime<Utc>,
 ) -> Vec<ListingChange> {
-    let mut state: Vec<(ServiceFamily, bool)> = ServiceFamily::ALL
-        .iter()
-        .map(|f| (*f, listed_at_from.iter().any(|(g, listed)| g == f && *listed)))
-        .collect();
+    let mut state: Vec<(ServiceFamily, bool)> =
+        ServiceFamily::ALL.iter().map(|f| (*f, listed_at_from.iter().any(|(g, listed)| g == f && *listed))).collect();
     let mut points: Vec<DateTime<Utc>> =
         breakpoints(evidence).into_iter().filter(|p| from.is_none_or(|f| *p > f) && *p <= until).collect();
     if points.last() != Some(&until) {
@@ -381,14 +379,17 @@ pub(crate) mod tests {
         let e = complete();
         assert!(decide(&e, ServiceFamily::Cloud, now()).listed());
         // Data center: certificates cover it, the certification does not.
-        assert_eq!(
-            decide(&e, ServiceFamily::DataCenter, now()).reasons,
-            [NotListedReason::NotCertified]
-        );
+        assert_eq!(decide(&e, ServiceFamily::DataCenter, now()).reasons, [NotListedReason::NotCertified]);
         // Network: not offered, no certificate covers it, not certified.
         assert_eq!(
             decide(&e, ServiceFamily::Network, now()).reasons.iter().map(NotListedReason::code).collect::<Vec<_>>(),
-            ["family_not_offered", "iso_certificate_missing", "iso_certificate_missing", "iso_certificate_missing", "not_certified"]
+            [
+                "family_not_offered",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified"
+            ]
         );
     }
 
@@ -413,7 +414,10 @@ pub(crate) mod tests {
         for standard in IsoStandard::ALL {
             let mut e = complete();
             e.certificates.retain(|c| c.standard != *standard);
-            assert_eq!(decide(&e, ServiceFamily::Cloud, now()).reasons, [NotListedReason::IsoCertificateMissing(*standard)]);
+            assert_eq!(
+                decide(&e, ServiceFamily::Cloud, now()).reasons,
+                [NotListedReason::IsoCertificateMissing(*standard)]
+            );
             let mut unverified = complete();
             for c in unverified.certificates.iter_mut().filter(|c| c.standard == *standard) {
                 c.verification = None;
@@ -440,7 +444,10 @@ pub(crate) mod tests {
         let after = decide(&e, ServiceFamily::Cloud, lapse);
         assert_eq!(
             after.reasons,
-            [NotListedReason::IsoCertificateExpired(IsoStandard::Iso27001, ValidityPeriod { from: d(2026, 6, 1), until: d(2027, 3, 31) })]
+            [NotListedReason::IsoCertificateExpired(
+                IsoStandard::Iso27001,
+                ValidityPeriod { from: d(2026, 6, 1), until: d(2027, 3, 31) }
+            )]
         );
         assert!(after.reasons[0].message().contains("2027-03-31"));
         // The change log dates the lapse at that instant, whenever it is computed.
@@ -451,7 +458,12 @@ pub(crate) mod tests {
         assert_eq!(changes.last().unwrap().reasons[0].code(), "iso_certificate_expired");
         // Computed in two steps, the result is the same.
         let first = changes_between(&e, &[], None, lapse - Duration::days(1));
-        let rest = changes_between(&e, &[(ServiceFamily::Cloud, true)], Some(lapse - Duration::days(1)), lapse + Duration::days(40));
+        let rest = changes_between(
+            &e,
+            &[(ServiceFamily::Cloud, true)],
+            Some(lapse - Duration::days(1)),
+            lapse + Duration::days(40),
+        );
         assert_eq!([first, rest].concat(), changes);
     }
 
@@ -532,7 +544,13 @@ pub(crate) mod tests {
         };
         assert_eq!(
             codes(&e, now()),
-            ["no_profile", "iso_certificate_missing", "iso_certificate_missing", "iso_certificate_missing", "not_certified"]
+            [
+                "no_profile",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified"
+            ]
         );
     }
 }

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod certificate;
 mod clause_table;
 pub mod clauses;
+pub mod conformance;
 pub mod eligibility;
 pub mod expiry;
 pub mod period;

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use super::Quantities;
 use super::lifecycle::CompletionEffect;
 use crate::catalog::{Offering, OfferingRole};
-use crate::ids::OrganisationId;
 use crate::governance::eligibility::ListingEvidence;
+use crate::ids::OrganisationId;
 use crate::subscription::{
     self, MAX_ADD_ONS, NewSubscription, QuantityDraft, SubscribeRefused, SubscribedAddOn, Subscription,
     SubscriptionAction, SubscriptionDraft, SubscriptionId, SubscriptionStatus,

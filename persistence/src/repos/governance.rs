@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use gsi_domain::governance::accreditation::{self, Accreditation, AccreditationId, Withdrawal};
-use gsi_domain::governance::assessment::{
-    self, Assessment, AssessmentId, Certification, Decision, Finding, FindingId,
-};
+use gsi_domain::governance::assessment::{self, Assessment, AssessmentId, Certification, Decision, Finding, FindingId};
 use gsi_domain::governance::certificate::{self, CertificateId, IsoCertificate, Verification};
 use gsi_domain::governance::eligibility::{ListingChange, ListingEvidence};
 use gsi_domain::governance::period::{FamilyScope, ValidityPeriod};
@@ -164,7 +162,9 @@ pub fn accreditations(
         .order(assessor_accreditations::id.asc())
         .into_boxed();
     if let Some(ids) = assessors {
-        q = q.filter(assessor_accreditations::assessor_id.eq_any(ids.iter().copied().map(DbUuid::from).collect::<Vec<_>>()));
+        q = q.filter(
+            assessor_accreditations::assessor_id.eq_any(ids.iter().copied().map(DbUuid::from).collect::<Vec<_>>()),
+        );
     }
     q.load(conn)?.into_iter().map(Accreditation::try_from).collect()
 }
@@ -628,12 +628,9 @@ impl ListingChangeRecord {
         let secs = u64::try_from(effective_at.timestamp()).unwrap_or(0);
         // Deterministic from (provider, family, instant), so a computed change keeps its id
         // once stored.
-        let mut bytes = *Uuid::new_v7(uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            secs,
-            effective_at.timestamp_subsec_nanos(),
-        ))
-        .as_bytes();
+        let mut bytes =
+            *Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, effective_at.timestamp_subsec_nanos()))
+                .as_bytes();
         bytes[6] = 0x70;
         bytes[7] = 0;
         bytes[8..].copy_from_slice(&c.provider.as_uuid().as_bytes()[8..]);
@@ -647,7 +644,11 @@ impl ListingChangeRecord {
             reasons: c
                 .reasons
                 .iter()
-                .map(|r| StatedReason { code: r.code().to_owned(), clause: r.clause().to_owned(), message: r.message() })
+                .map(|r| StatedReason {
+                    code: r.code().to_owned(),
+                    clause: r.clause().to_owned(),
+                    message: r.message(),
+                })
                 .collect(),
             effective_at,
             recorded_at: recorded_at.map(gsi_domain::time::to_storage_precision),
@@ -683,7 +684,11 @@ impl TryFrom<ListingChangeRow> for ListingChangeRecord {
     }
 }
 
-pub fn insert_changes(conn: &mut DbConnection, changes: &[ListingChangeRecord], now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn insert_changes(
+    conn: &mut DbConnection,
+    changes: &[ListingChangeRecord],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     for c in changes {
         let row = ListingChangeRow {
             id: DbUuid(c.id),
@@ -706,7 +711,10 @@ pub fn delete_change(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError
 }
 
 /// Stored changes, oldest first, optionally of one provider.
-pub fn changes(conn: &mut DbConnection, provider: Option<OrganisationId>) -> Result<Vec<ListingChangeRecord>, StoreError> {
+pub fn changes(
+    conn: &mut DbConnection,
+    provider: Option<OrganisationId>,
+) -> Result<Vec<ListingChangeRecord>, StoreError> {
     let mut q = listing_changes::table
         .select(ListingChangeRow::as_select())
         .order((listing_changes::effective_at.asc(), listing_changes::id.asc()))
@@ -727,7 +735,11 @@ pub fn synced_until(conn: &mut DbConnection) -> Result<BTreeMap<OrganisationId, 
         .collect())
 }
 
-pub fn set_synced_until(conn: &mut DbConnection, provider: OrganisationId, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn set_synced_until(
+    conn: &mut DbConnection,
+    provider: OrganisationId,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let at = DbTimestamp::from(gsi_domain::time::to_storage_precision(at));
     let updated = diesel::update(listing_sync::table.find(DbUuid::from(provider)))
         .set(listing_sync::synced_until.eq(at.clone()))
@@ -738,4 +750,145 @@ pub fn set_synced_until(conn: &mut DbConnection, provider: OrganisationId, at: D
             .execute(conn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+    use gsi_domain::Id;
+    use gsi_domain::governance::accreditation::AccreditationDraft;
+    use gsi_domain::governance::assessment::{AssessmentDraft, DecisionDraft, FindingDraft, decide, record_finding};
+    use gsi_domain::governance::certificate::{CertificateDraft, verify};
+    use gsi_domain::governance::eligibility::{changes_between, decide as decide_listing};
+    use gsi_domain::org::NewOrganisation;
+
+    use super::*;
+    use crate::repos::organisations;
+    use crate::testing::each_backend;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 3, 10, 3, 0, 0).unwrap() + Duration::nanoseconds(123_456_789)
+    }
+
+    fn stored(t: DateTime<Utc>) -> DateTime<Utc> {
+        gsi_domain::time::to_storage_precision(t)
+    }
+
+    fn register(conn: &mut DbConnection, kind: &str, second: i64) -> OrganisationId {
+        let at = now() + Duration::seconds(second);
+        let org = NewOrganisation::parse(kind, "องค์กรทดสอบ", None)
+            .unwrap()
+            .into_organisation(OrganisationId::new_v7(at), stored(at));
+        organisations::insert(conn, &org).unwrap();
+        org.id
+    }
+
+    fn who() -> Subject {
+        Subject::parse("tester").unwrap()
+    }
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, m, day).unwrap()
+    }
+
+    #[test]
+    fn gsi_12_2_governance_evidence_round_trips_and_the_change_log_is_kept() {
+        each_backend(|conn| {
+            let provider = register(conn, "provider", 0);
+            let assessor = register(conn, "assessor", 1);
+            let t = stored(now());
+            let draft = AccreditationDraft {
+                families: vec!["cloud".into()],
+                valid_from: Some(d(1, 1)),
+                valid_until: Some(d(12, 31)),
+            };
+            let acc = Accreditation::grant(Id::new_v7(t), assessor, &draft, who(), t).unwrap();
+            insert_accreditation(conn, &acc).unwrap();
+            assert_eq!(find_accreditation(conn, acc.id).unwrap(), Some(acc.clone()));
+
+            let cert_draft = CertificateDraft {
+                standard: "iso_iec_27001".into(),
+                number: "IS 1".into(),
+                issuing_body: "BSI".into(),
+                families: vec!["cloud".into()],
+                valid_from: Some(d(1, 1)),
+                valid_until: Some(d(3, 31)),
+                evidence_ref: "DMS".into(),
+            };
+            let cert = IsoCertificate::parse(Id::new_v7(t), provider, &cert_draft, t).unwrap();
+            insert_certificate(conn, &cert).unwrap();
+            let dup = IsoCertificate { id: Id::new_v7(t + Duration::seconds(1)), ..cert.clone() };
+            assert!(matches!(insert_certificate(conn, &dup), Err(StoreError::UniqueViolation(_))));
+            let v = verify(&cert, who(), assessor, t).unwrap();
+            assert!(verify_certificate(conn, cert.id, &v).unwrap());
+            assert!(!verify_certificate(conn, cert.id, &v).unwrap(), "verified once");
+            assert_eq!(find_certificate(conn, cert.id).unwrap().unwrap().verification, Some(v));
+
+            let a_draft = AssessmentDraft {
+                provider: Some(provider),
+                kind: "initial".into(),
+                families: vec!["cloud".into()],
+                planned_on: Some(d(3, 1)),
+                performed_on: Some(d(3, 2)),
+                consent_ref: "consent".into(),
+            };
+            let a = Assessment::parse(Id::new_v7(t), assessor, &a_draft, who(), t).unwrap();
+            insert_assessment(conn, &a).unwrap();
+            let f_draft = FindingDraft {
+                clause: "GSI-8.1".into(),
+                result: "minor_nonconformity".into(),
+                evidence_refs: vec!["CVE-2026-1".into()],
+                note: Some("ช่องโหว่".into()),
+                closes: None,
+            };
+            let f = record_finding(Id::new_v7(t), &a, &[], &f_draft, who(), t).unwrap();
+            insert_finding(conn, &f).unwrap();
+            assert_eq!(findings(conn, Some(a.id), None).unwrap(), [f.clone()]);
+            assert_eq!(findings(conn, None, Some(provider)).unwrap(), [f.clone()]);
+            let decision_draft =
+                DecisionDraft { outcome: "certify".into(), note: "ok".into(), ..DecisionDraft::default() };
+            let (decision, certification) = decide(&a, &[f], &decision_draft, Id::new_v7(t), who(), t).unwrap();
+            assert!(record_decision(conn, a.id, &decision).unwrap());
+            assert!(!record_decision(conn, a.id, &decision).unwrap(), "decided once");
+            let certification = certification.unwrap();
+            insert_certification(conn, &certification).unwrap();
+            assert_eq!(find_assessment(conn, a.id).unwrap().unwrap().decision, Some(decision));
+            assert_eq!(certifications(conn, Some(&[provider])).unwrap(), [certification]);
+            assert_eq!(certified_providers(conn, None, 10).unwrap(), [provider]);
+
+            // The snapshot the listing decision reads; no profile yet.
+            let evidence = evidence_of(conn, provider).unwrap();
+            assert_eq!(evidence.certificates.len(), 1);
+            assert_eq!(evidence.accreditations, [acc]);
+            let reasons = decide_listing(&evidence, ServiceFamily::Cloud, t).reasons;
+            assert_eq!(
+                reasons.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                ["no_profile", "iso_certificate_missing", "iso_certificate_missing"]
+            );
+
+            // The change log and its watermark.
+            let mut listed = evidence.clone();
+            listed.profile = None;
+            let change = gsi_domain::governance::eligibility::ListingChange {
+                provider,
+                family: ServiceFamily::Cloud,
+                listed: false,
+                reasons,
+                effective_at: now(),
+            };
+            let record = ListingChangeRecord::from_change(&change, Some(t));
+            insert_changes(conn, std::slice::from_ref(&record), t).unwrap();
+            assert_eq!(changes(conn, Some(provider)).unwrap(), [record.clone()]);
+            assert!(matches!(
+                insert_changes(conn, std::slice::from_ref(&record), t),
+                Err(StoreError::UniqueViolation(_))
+            ));
+            delete_change(conn, record.id).unwrap();
+            assert!(changes(conn, None).unwrap().is_empty());
+            set_synced_until(conn, provider, t).unwrap();
+            set_synced_until(conn, provider, t + Duration::hours(1)).unwrap();
+            assert_eq!(synced_until(conn).unwrap()[&provider], t + Duration::hours(1));
+            assert!(changes_between(&listed, &[], None, t).is_empty());
+        });
+    }
 }

@@ -1,8 +1,8 @@
 //! One module per aggregate: load rows into domain types, save domain types.
 
 pub mod agency_profiles;
-pub mod governance;
 pub mod audit;
+pub mod governance;
 pub mod idempotency;
 pub mod incidents;
 pub mod listings;

@@ -7,8 +7,7 @@ use crate::http::context::RequestContext;
 use crate::http::idempotency::{self, Created, Fingerprint, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::openapi::{
-    BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, Unauthenticated, UnsupportedMediaType,
-    ValidationFailed,
+    BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, Unauthenticated, UnsupportedMediaType, ValidationFailed,
 };
 use crate::routes::db;
 use crate::state::AppState;

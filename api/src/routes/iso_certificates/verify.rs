@@ -4,7 +4,9 @@ use gsi_persistence::write_tx;
 use super::CertificateView;
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
-use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable, Unauthenticated, ValidationFailed};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable, Unauthenticated, ValidationFailed,
+};
 use crate::routes::db;
 use crate::state::AppState;
 use crate::usecases::assessments;

@@ -2,8 +2,8 @@ pub mod create;
 pub mod history;
 
 use chrono::{DateTime, Utc};
-use gsi_domain::listing::{ListingAction, ListingStatus};
 use gsi_domain::governance::eligibility::NotListedReason;
+use gsi_domain::listing::{ListingAction, ListingStatus};
 use gsi_persistence::repos::governance::ListingChangeRecord;
 use gsi_persistence::repos::listings::ListingRecord;
 use serde::{Deserialize, Serialize};
@@ -176,7 +176,11 @@ impl From<&ListingChangeRecord> for ListingLogEntryBody {
             reasons: r
                 .reasons
                 .iter()
-                .map(|s| ListingReasonBody { code: s.code.clone(), clause: s.clause.clone(), message: s.message.clone() })
+                .map(|s| ListingReasonBody {
+                    code: s.code.clone(),
+                    clause: s.clause.clone(),
+                    message: s.message.clone(),
+                })
                 .collect(),
             effective_at: r.effective_at,
             recorded_at: r.recorded_at,
