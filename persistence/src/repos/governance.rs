@@ -742,7 +742,7 @@ pub fn set_synced_until(
 ) -> Result<(), StoreError> {
     let at = DbTimestamp::from(gsi_domain::time::to_storage_precision(at));
     let updated = diesel::update(listing_sync::table.find(DbUuid::from(provider)))
-        .set(listing_sync::synced_until.eq(at.clone()))
+        .set(listing_sync::synced_until.eq(at))
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(listing_sync::table)
@@ -843,8 +843,8 @@ mod tests {
             };
             let f = record_finding(Id::new_v7(t), &a, &[], &f_draft, who(), t).unwrap();
             insert_finding(conn, &f).unwrap();
-            assert_eq!(findings(conn, Some(a.id), None).unwrap(), [f.clone()]);
-            assert_eq!(findings(conn, None, Some(provider)).unwrap(), [f.clone()]);
+            assert_eq!(findings(conn, Some(a.id), None).unwrap(), std::slice::from_ref(&f));
+            assert_eq!(findings(conn, None, Some(provider)).unwrap(), std::slice::from_ref(&f));
             let decision_draft =
                 DecisionDraft { outcome: "certify".into(), note: "ok".into(), ..DecisionDraft::default() };
             let (decision, certification) = decide(&a, &[f], &decision_draft, Id::new_v7(t), who(), t).unwrap();
@@ -878,7 +878,7 @@ mod tests {
             };
             let record = ListingChangeRecord::from_change(&change, Some(t));
             insert_changes(conn, std::slice::from_ref(&record), t).unwrap();
-            assert_eq!(changes(conn, Some(provider)).unwrap(), [record.clone()]);
+            assert_eq!(changes(conn, Some(provider)).unwrap(), std::slice::from_ref(&record));
             assert!(matches!(
                 insert_changes(conn, std::slice::from_ref(&record), t),
                 Err(StoreError::UniqueViolation(_))
