@@ -517,6 +517,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    staff_members (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        staff_ref -> Text,
+        display_name -> Text,
+        certifications -> Jsonb,
+        criminal_record_checked_on -> Nullable<Text>,
+        nda_signed_on -> Nullable<Text>,
+        recorded_at -> Instant,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -547,5 +563,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_findings,
     certifications,
     listing_changes,
-    listing_sync
+    listing_sync,
+    staff_members
 );

@@ -305,3 +305,59 @@ async fn listed(app: &TestApp, agency: &str) -> Vec<Value> {
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.body["items"].as_array().unwrap().iter().map(|p| p["provider_id"].clone()).collect()
 }
+
+#[actix_web::test]
+async fn gsi_9_personnel_details_are_for_the_provider_gix_and_its_assessor_never_agencies() {
+    each_backend(async |app| {
+        let (provider, operator) = provider(&app, "ผู้ให้บริการ บุคลากร").await;
+        let staff = json!({
+            "staff_ref": "EMP-0042", "display_name": "สมชาย ใจดี",
+            "certifications": [{"area": "cloud", "name": "Cloud Architect", "issuer": "Vendor", "expires_on": day(20)}],
+            "criminal_record_checked_on": day(-100), "nda_signed_on": day(-90)
+        });
+        let path = format!("/v1/providers/{provider}/staff");
+        let created = app.post(&path, &operator, &staff).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        app.post(&path, &operator, &staff).await.assert_problem(422, "validation-error");
+        let unchecked = json!({
+            "staff_ref": "EMP-0043", "display_name": "วิภา",
+            "certifications": [{"area": "cloud", "name": "Cloud Ops", "issuer": "Vendor", "expires_on": day(400)}]
+        });
+        assert_eq!(app.post(&path, &operator, &unchecked).await.status, 201);
+
+        let agency = app.register("agency", "กรมอยากรู้").await;
+        for outsider in [token("agency_admin", &agency), token("agency_user", &agency)] {
+            app.get(&path, &outsider).await.assert_problem(404, "not-found");
+            app.post(&path, &outsider, &staff).await.assert_problem(404, "not-found");
+        }
+        let other = app.register("provider", "คู่แข่ง").await;
+        app.get(&path, &token("provider_operator", &other)).await.assert_problem(404, "not-found");
+        // An assessor sees them only while it assesses the provider.
+        let assessor = app.register("assessor", "ผู้ตรวจสอบ ค").await;
+        let as_assessor = token("assessor", &assessor);
+        app.get(&path, &as_assessor).await.assert_problem(404, "not-found");
+        accredit(&app, &assessor, &["cloud"]).await;
+        let assessment = app.post("/v1/assessments", &as_assessor, &assessment_body(&provider, &["cloud"])).await;
+        assert_eq!(assessment.status, 201, "{}", assessment.body);
+        for reader in [operator.clone(), gix(), as_assessor] {
+            let seen = app.get(&path, &reader).await;
+            assert_eq!(seen.status, 200, "{}", seen.body);
+            assert_eq!(seen.body["items"][0]["display_name"], "สมชาย ใจดี");
+        }
+
+        // The summary holds counts only, for anyone.
+        let summary = app.get(&format!("/v1/providers/{provider}/staff-summary"), &token("agency_user", &agency)).await;
+        assert_eq!(summary.status, 200, "{}", summary.body);
+        assert_eq!(
+            summary.body["areas"][1],
+            json!({"area": "cloud", "staff": 2, "compliant": 1, "lapsing_within_30_days": 1})
+        );
+        let watch = app.get("/v1/expiry-watch?within_days=30", &operator).await;
+        assert!(
+            watch.body["items"].as_array().unwrap().iter().any(|i| i["kind"] == "staff_certification"),
+            "{}",
+            watch.body
+        );
+    })
+    .await;
+}

@@ -23,6 +23,7 @@ pub mod security_events;
 pub mod service;
 pub mod service_requests;
 pub mod sla;
+pub mod staff;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
@@ -115,7 +116,10 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(provider_list::changes::get_provider_list_changes)
         .service(expiry_watch::get::get_expiry_watch)
         .service(conformance::get::get_conformance)
-        .service(conformance::csv::get_conformance_csv);
+        .service(conformance::csv::get_conformance_csv)
+        .service(staff::create::record_staff)
+        .service(staff::list::list_staff)
+        .service(staff::summary::get_staff_summary);
 }
 
 /// Outside `/v1`: probes for orchestrators.

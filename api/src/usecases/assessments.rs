@@ -373,20 +373,26 @@ pub fn expiry_watch(conn: &mut DbConnection, ctx: &Context, days: u32) -> Result
     let Some(scope) = access::expiry_watch_scope(&ctx.actor) else {
         return Err(ApiError::Forbidden("agencies have no expiry watch".into()));
     };
-    let (certificates, certifications, accreditations) = match scope {
-        access::WatchScope::Everything => {
-            (repo::certificates(conn, None)?, repo::certifications(conn, None)?, repo::accreditations(conn, None)?)
-        }
-        access::WatchScope::Provider(p) => {
-            (repo::certificates(conn, Some(&[p]))?, repo::certifications(conn, Some(&[p]))?, Vec::new())
-        }
+    let (certificates, certifications, accreditations, staff) = match scope {
+        access::WatchScope::Everything => (
+            repo::certificates(conn, None)?,
+            repo::certifications(conn, None)?,
+            repo::accreditations(conn, None)?,
+            repo::staff(conn, None)?,
+        ),
+        access::WatchScope::Provider(p) => (
+            repo::certificates(conn, Some(&[p]))?,
+            repo::certifications(conn, Some(&[p]))?,
+            Vec::new(),
+            repo::staff(conn, Some(&[p]))?,
+        ),
         access::WatchScope::Assessor(a) => {
             let certifications: Vec<Certification> =
                 repo::certifications(conn, None)?.into_iter().filter(|c| c.assessor == a).collect();
-            (Vec::new(), certifications, repo::accreditations(conn, Some(&[a]))?)
+            (Vec::new(), certifications, repo::accreditations(conn, Some(&[a]))?, Vec::new())
         }
     };
-    Ok(expiry::lapsing_within(&certificates, &certifications, &accreditations, ctx.now, days))
+    Ok(expiry::lapsing_within(&certificates, &certifications, &accreditations, &staff, ctx.now, days))
 }
 
 // ---- conformance view (GSI-11.2) -----------------------------------------------------------
@@ -526,4 +532,78 @@ pub fn conformance(
         },
     );
     Ok(ConformanceData { provider: organisation, findings, computed })
+}
+
+// ---- personnel (GSI-9.1-9.3) ---------------------------------------------------------------
+
+pub fn record_staff(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+    draft: &gsi_domain::governance::personnel::StaffDraft,
+) -> Result<gsi_domain::governance::personnel::StaffMember, ApiError> {
+    use gsi_domain::governance::personnel::StaffMember;
+    if !may_read_staff(conn, ctx, provider)? {
+        return Err(ApiError::NotFound("provider"));
+    }
+    if ctx.actor.role != Role::ProviderOperator || ctx.actor.organisation != provider {
+        return Err(ApiError::Forbidden("only the provider's own operators record its staff (GSI-9)".into()));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    let member = StaffMember::parse(Id::new_v7(ctx.now), provider, draft, ctx.now).map_err(ApiError::Validation)?;
+    match repo::insert_staff(conn, &member) {
+        Ok(()) => {}
+        Err(gsi_persistence::StoreError::UniqueViolation(_)) => {
+            return Err(invalid(
+                "staff_ref",
+                "duplicate",
+                "this provider already recorded a staff member with that reference",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "staff.recorded",
+            resource_type: "staff_member",
+            resource_id: member.id.to_string(),
+            owner: Some(provider),
+            // No personal data in the audit log beyond the provider's reference.
+            changes: serde_json::json!({"staff_ref": member.staff_ref.as_str()}),
+        },
+    )?;
+    Ok(member)
+}
+
+fn may_read_staff(conn: &mut DbConnection, ctx: &Context, provider: OrganisationId) -> Result<bool, ApiError> {
+    let assessing = ctx.actor.role == Role::Assessor
+        && !repo::assessments(conn, Some(provider), Some(ctx.actor.organisation))?.is_empty();
+    Ok(access::may_read_personnel(&ctx.actor, provider, assessing))
+}
+
+/// The provider's staff with their details; the provider, GIX and an assessor assessing it
+/// only (404 for everyone else, agencies included).
+pub fn list_staff(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<Vec<gsi_domain::governance::personnel::StaffMember>, ApiError> {
+    if !may_read_staff(conn, ctx, provider)? {
+        return Err(ApiError::NotFound("staff"));
+    }
+    provider_organisation(conn, provider, "staff")?;
+    Ok(repo::staff(conn, Some(&[provider]))?)
+}
+
+/// Counts only, no personal data: readable by every authenticated caller.
+pub fn staff_summary(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<Vec<gsi_domain::governance::personnel::AreaSummary>, ApiError> {
+    provider_organisation(conn, provider, "provider")?;
+    let staff = repo::staff(conn, Some(&[provider]))?;
+    Ok(gsi_domain::governance::personnel::summary(&staff, ctx.now))
 }

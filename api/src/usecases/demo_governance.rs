@@ -1,6 +1,6 @@
 //! Demo governance evidence (GSI-6.4, 11.1-11.4, 12.1, 12.2): the demo assessor accredited by
-//! GIX, three verified ISO certificates per demo provider, one assessment with findings and a
-//! certification each, so that both demo providers are on the derived provider list. The
+//! GIX, three verified ISO certificates and three staff members per demo provider, one
+//! assessment with findings and a certification each, so that both demo providers are on the derived provider list. The
 //! cloud provider's ISO/IEC 27001 lapses 20 days after seeding, so the expiry watch and the
 //! change log show something. Written through the same use cases as real requests;
 //! idempotent: each part is written only when absent.
@@ -10,6 +10,7 @@ use gsi_domain::governance::accreditation::AccreditationDraft;
 use gsi_domain::governance::assessment::{AssessmentDraft, DecisionDraft, FindingDraft};
 use gsi_domain::governance::certificate::CertificateDraft;
 use gsi_domain::governance::period::{IsoStandard, bangkok_date};
+use gsi_domain::governance::personnel::{CertificationDraft, StaffDraft};
 use gsi_domain::org::GIX_ORGANISATION_ID;
 use gsi_domain::{Actor, OrganisationId, Role, Subject};
 use gsi_persistence::repos::{governance as repo, organisations as organisation_repo};
@@ -75,6 +76,38 @@ pub fn seed_governance(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<()
                 };
                 let c = assessments::record_certificate(tx, &operator, provider, &draft)?;
                 assessments::verify_certificate(tx, &assessor, c.id)?;
+            }
+            Ok::<_, ApiError>(())
+        })?;
+        write_tx(conn, |tx| {
+            if !repo::staff(tx, Some(&[provider]))?.is_empty() {
+                return Ok(());
+            }
+            let area = families[0];
+            for (n, (name, cert_days)) in
+                [("สมชาย ใจดี", 400u64), ("วิภา แสงทอง", 25), ("Anan K.", 500)].into_iter().enumerate()
+            {
+                let draft = StaffDraft {
+                    staff_ref: format!("EMP-{:04}", n + 1),
+                    display_name: name.into(),
+                    certifications: vec![
+                        CertificationDraft {
+                            area: area.into(),
+                            name: format!("{area} engineering professional"),
+                            issuer: "Example Vendor Academy".into(),
+                            expires_on: today.checked_add_days(days(cert_days)),
+                        },
+                        CertificationDraft {
+                            area: "security".into(),
+                            name: "Security operations".into(),
+                            issuer: "Example Security Institute".into(),
+                            expires_on: today.checked_add_days(days(300)),
+                        },
+                    ],
+                    criminal_record_checked_on: today.checked_sub_days(days(200)),
+                    nda_signed_on: today.checked_sub_days(days(190)),
+                };
+                assessments::record_staff(tx, &operator, provider, &draft)?;
             }
             Ok::<_, ApiError>(())
         })?;

@@ -67,3 +67,14 @@ pub fn expiry_watch_scope(actor: &Actor) -> Option<WatchScope> {
         Role::AgencyAdmin | Role::AgencyUser => None,
     }
 }
+
+/// GSI-9: staff details are seen by the provider itself, GIX, and an assessor that assesses
+/// the provider (`assessing`: it has an assessment of it); never by agencies.
+pub fn may_read_personnel(actor: &Actor, provider: OrganisationId, assessing: bool) -> bool {
+    match actor.role {
+        Role::GixOfficer => true,
+        Role::ProviderOperator => actor.organisation == provider,
+        Role::Assessor => assessing,
+        Role::AgencyAdmin | Role::AgencyUser => false,
+    }
+}

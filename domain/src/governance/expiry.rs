@@ -6,6 +6,7 @@ use super::accreditation::Accreditation;
 use super::assessment::Certification;
 use super::certificate::IsoCertificate;
 use super::period::bangkok_date;
+use super::personnel::StaffMember;
 use crate::ids::OrganisationId;
 use crate::service::vocabulary;
 use uuid::Uuid;
@@ -16,6 +17,7 @@ vocabulary!(
         Certification => "certification",
         SurveillanceDue => "surveillance_due",
         Accreditation => "accreditation",
+        StaffCertification => "staff_certification",
     }
 );
 
@@ -46,6 +48,7 @@ pub fn lapsing_within(
     certificates: &[IsoCertificate],
     certifications: &[Certification],
     accreditations: &[Accreditation],
+    staff: &[StaffMember],
     now: DateTime<Utc>,
     days: u32,
 ) -> Vec<Lapsing> {
@@ -95,6 +98,26 @@ pub fn lapsing_within(
                 last_day: a.period.until,
                 days_left: left,
             });
+        }
+    }
+    for member in staff {
+        for c in &member.certifications {
+            if let Some(left) = within(c.expires_on, now, days) {
+                items.push(Lapsing {
+                    kind: WatchedKind::StaffCertification,
+                    id: member.id.as_uuid(),
+                    organisation: member.provider,
+                    label: format!(
+                        "{} ({}): {} certification {} (GSI-9.1)",
+                        member.display_name.as_str(),
+                        member.staff_ref.as_str(),
+                        c.area,
+                        c.name.as_str()
+                    ),
+                    last_day: c.expires_on,
+                    days_left: left,
+                });
+            }
         }
     }
     items.sort_by_key(|i| (i.last_day, i.kind, i.id));

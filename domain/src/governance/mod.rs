@@ -12,3 +12,4 @@ pub mod conformance;
 pub mod eligibility;
 pub mod expiry;
 pub mod period;
+pub mod personnel;

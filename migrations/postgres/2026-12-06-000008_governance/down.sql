@@ -1,3 +1,4 @@
+DROP TABLE staff_members;
 DROP TABLE listing_sync;
 DROP TABLE listing_changes;
 DROP TABLE certifications;

@@ -114,3 +114,18 @@ CREATE TABLE listing_sync (
     provider_id TEXT PRIMARY KEY NOT NULL REFERENCES organisations (id),
     synced_until TEXT NOT NULL
 );
+
+-- Personnel (GSI-9.1-9.3): staff involved in the service, with no more personal data than
+-- needed: the provider's staff reference and a display name.
+CREATE TABLE staff_members (
+    id TEXT PRIMARY KEY NOT NULL,
+    provider_id TEXT NOT NULL REFERENCES organisations (id),
+    staff_ref TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    -- JSON array of {area, name, issuer, expires_on}.
+    certifications TEXT NOT NULL,
+    criminal_record_checked_on TEXT,
+    nda_signed_on TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX staff_members_provider_ref ON staff_members (provider_id, staff_ref);

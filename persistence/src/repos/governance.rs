@@ -11,6 +11,7 @@ use gsi_domain::governance::assessment::{self, Assessment, AssessmentId, Certifi
 use gsi_domain::governance::certificate::{self, CertificateId, IsoCertificate, Verification};
 use gsi_domain::governance::eligibility::{ListingChange, ListingEvidence};
 use gsi_domain::governance::period::{FamilyScope, ValidityPeriod};
+use gsi_domain::governance::personnel::{self, StaffMember, TechnicalCertification};
 use gsi_domain::service::ServiceFamily;
 use gsi_domain::text::BoundedText;
 use gsi_domain::{OrganisationId, Subject};
@@ -22,7 +23,7 @@ use crate::error::{StoreError, corrupt};
 use crate::repos::{listings, provider_profiles};
 use crate::schema::{
     assessment_findings, assessments, assessor_accreditations, certifications, iso_certificates, listing_changes,
-    listing_sync, organisations,
+    listing_sync, organisations, staff_members,
 };
 use crate::types::{DbJson, DbTimestamp, DbUuid};
 
@@ -548,6 +549,98 @@ pub fn certified_providers(
         q = q.filter(certifications::provider_id.gt(DbUuid::from(after)));
     }
     Ok(q.load::<DbUuid>(conn)?.into_iter().map(OrganisationId::from).collect())
+}
+
+// ---- personnel (GSI-9.1-9.3) ------------------------------------------------------------
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_members)]
+struct StaffRow {
+    id: DbUuid,
+    provider_id: DbUuid,
+    staff_ref: String,
+    display_name: String,
+    certifications: DbJson,
+    criminal_record_checked_on: Option<String>,
+    nda_signed_on: Option<String>,
+    recorded_at: DbTimestamp,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CertificationDoc {
+    area: String,
+    name: String,
+    issuer: String,
+    expires_on: String,
+}
+
+impl TryFrom<StaffRow> for StaffMember {
+    type Error = StoreError;
+    fn try_from(row: StaffRow) -> Result<Self, StoreError> {
+        const T: &str = "staff_members";
+        let docs: Vec<CertificationDoc> = serde_json::from_value(row.certifications.0).map_err(|e| corrupt(T, e))?;
+        Ok(StaffMember {
+            id: row.id.into(),
+            provider: row.provider_id.into(),
+            staff_ref: text(T, &row.staff_ref, personnel::REF_MAX)?,
+            display_name: text(T, &row.display_name, personnel::NAME_MAX)?,
+            certifications: docs
+                .iter()
+                .map(|d| {
+                    Ok(TechnicalCertification {
+                        area: d.area.parse().map_err(|e| corrupt(T, e))?,
+                        name: text(T, &d.name, personnel::NAME_MAX)?,
+                        issuer: text(T, &d.issuer, personnel::NAME_MAX)?,
+                        expires_on: parse_date(T, &d.expires_on)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?,
+            criminal_record_checked_on: row
+                .criminal_record_checked_on
+                .as_deref()
+                .map(|d| parse_date(T, d))
+                .transpose()?,
+            nda_signed_on: row.nda_signed_on.as_deref().map(|d| parse_date(T, d)).transpose()?,
+            recorded_at: row.recorded_at.0,
+        })
+    }
+}
+
+pub fn insert_staff(conn: &mut DbConnection, s: &StaffMember) -> Result<(), StoreError> {
+    let docs: Vec<CertificationDoc> = s
+        .certifications
+        .iter()
+        .map(|c| CertificationDoc {
+            area: c.area.as_str().to_owned(),
+            name: c.name.as_str().to_owned(),
+            issuer: c.issuer.as_str().to_owned(),
+            expires_on: date_text(c.expires_on),
+        })
+        .collect();
+    let row = StaffRow {
+        id: s.id.into(),
+        provider_id: s.provider.into(),
+        staff_ref: s.staff_ref.as_str().to_owned(),
+        display_name: s.display_name.as_str().to_owned(),
+        certifications: DbJson(serde_json::to_value(docs).map_err(|e| corrupt("staff_members", e))?),
+        criminal_record_checked_on: s.criminal_record_checked_on.map(date_text),
+        nda_signed_on: s.nda_signed_on.map(date_text),
+        recorded_at: s.recorded_at.into(),
+    };
+    diesel::insert_into(staff_members::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Staff of `providers` (every provider when `None`), by provider then id.
+pub fn staff(conn: &mut DbConnection, providers: Option<&[OrganisationId]>) -> Result<Vec<StaffMember>, StoreError> {
+    let mut q = staff_members::table
+        .select(StaffRow::as_select())
+        .order((staff_members::provider_id.asc(), staff_members::id.asc()))
+        .into_boxed();
+    if let Some(ids) = providers {
+        q = q.filter(staff_members::provider_id.eq_any(ids.iter().copied().map(DbUuid::from).collect::<Vec<_>>()));
+    }
+    q.load(conn)?.into_iter().map(StaffMember::try_from).collect()
 }
 
 // ---- the evidence snapshot ---------------------------------------------------------------
