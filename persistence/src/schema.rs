@@ -533,6 +533,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    interconnections (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        kind -> Text,
+        capacity_mbps -> BigInt,
+        since -> Text,
+        recorded_at -> Instant,
+        verified_at -> Nullable<Instant>,
+        verified_by -> Nullable<Text>,
+        verified_by_assessor -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    vulnerability_notices (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        identifier -> Text,
+        severity -> Text,
+        affected_subscriptions -> Jsonb,
+        mitigation -> Text,
+        remediated_at -> Nullable<Instant>,
+        recorded_at -> Instant,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -564,5 +597,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     certifications,
     listing_changes,
     listing_sync,
-    staff_members
+    staff_members,
+    interconnections,
+    vulnerability_notices
 );

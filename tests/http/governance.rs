@@ -361,3 +361,91 @@ async fn gsi_9_personnel_details_are_for_the_provider_gix_and_its_assessor_never
     })
     .await;
 }
+
+#[actix_web::test]
+async fn gsi_8_1_vulnerability_notices_reach_the_affected_agencies_and_interconnections_are_verified() {
+    each_backend(async |app| {
+        let mut conn = gsi_persistence::checkout(&app.pool).unwrap();
+        gsi_api::usecases::demo::seed(&mut conn, Utc::now()).unwrap();
+        drop(conn);
+        let network = gsi_api::usecases::demo::DEMO_NETWORK_PROVIDER.to_string();
+        let cloud = gsi_api::usecases::demo::DEMO_CLOUD_PROVIDER.to_string();
+        let (agency_a, agency_b) = ("00000000-0000-7000-8000-000000000a01", "00000000-0000-7000-8000-000000000a02");
+        let (a_internet, a_cloud, b_intranet) = (
+            "00000000-0000-7000-8000-000000000d01",
+            "00000000-0000-7000-8000-000000000d02",
+            "00000000-0000-7000-8000-000000000d03",
+        );
+        let operator = token("provider_operator", &network);
+
+        // GSI-8.1: only subscriptions the provider serves, each refused naming its index.
+        let foreign = app
+            .post(
+                "/v1/vulnerability-notices",
+                &operator,
+                &json!({"identifier": "CVE-2026-1111", "severity": "high",
+                        "affected_subscription_ids": [a_internet, a_cloud], "mitigation": "patched"}),
+            )
+            .await;
+        foreign.assert_problem(422, "validation-error");
+        assert_eq!(error_code(&foreign, "affected_subscription_ids[1]"), "not_served");
+        let notice = app
+            .post(
+                "/v1/vulnerability-notices",
+                &operator,
+                &json!({"identifier": "CVE-2026-1111", "severity": "critical",
+                        "affected_subscription_ids": [a_internet, b_intranet], "mitigation": "ACL in place; firmware update scheduled"}),
+            )
+            .await;
+        assert_eq!(notice.status, 201, "{}", notice.body);
+        assert_eq!(notice.body["status"], "open");
+        let id = notice.body["id"].as_str().unwrap().to_owned();
+
+        // Agency A sees it with only its own subscription; an agency not affected sees nothing.
+        let seen_a = app.get("/v1/vulnerability-notices", &token("agency_user", agency_a)).await;
+        assert_eq!(seen_a.body["items"][0]["affected_subscription_ids"], json!([a_internet]), "{}", seen_a.body);
+        let seen_b = app.get("/v1/vulnerability-notices", &token("agency_user", agency_b)).await;
+        assert_eq!(seen_b.body["items"][0]["affected_subscription_ids"], json!([b_intranet]));
+        let other = app.register("agency", "กรมไม่เกี่ยว").await;
+        assert_eq!(app.get("/v1/vulnerability-notices", &token("agency_user", &other)).await.body["items"], json!([]));
+        assert_eq!(app.get("/v1/vulnerability-notices", &token("provider_operator", &cloud)).await.body["items"], json!([]));
+
+        // Remediated by its provider only; the agency sees the status change.
+        app.post(&format!("/v1/vulnerability-notices/{id}/remediation"), &token("provider_operator", &cloud), &json!(null))
+            .await
+            .assert_problem(404, "not-found");
+        let fixed = app.post(&format!("/v1/vulnerability-notices/{id}/remediation"), &operator, &json!(null)).await;
+        assert_eq!(fixed.status, 200, "{}", fixed.body);
+        let seen_a = app.get("/v1/vulnerability-notices", &token("agency_user", agency_a)).await;
+        assert_eq!(seen_a.body["items"][0]["status"], "remediated");
+
+        // GSI-5.3: the provider declares its GIX link; the demo assessor verifies it.
+        let link = app
+            .post(
+                &format!("/v1/providers/{network}/interconnections"),
+                &operator,
+                &json!({"kind": "gix_link", "capacity_mbps": 10000, "since": day(-400)}),
+            )
+            .await;
+        assert_eq!(link.status, 201, "{}", link.body);
+        let link_id = link.body["id"].as_str().unwrap().to_owned();
+        let verify = format!("/v1/interconnections/{link_id}/verification");
+        let unaccredited = app.register("assessor", "ผู้ตรวจสอบ ไม่ได้รับการรับรอง").await;
+        let refused = app.post(&verify, &token("assessor", &unaccredited), &json!(null)).await;
+        assert_eq!(error_code(&refused, "assessor"), "assessor_not_accredited");
+        let demo_assessor = gsi_api::usecases::demo::DEMO_ASSESSOR.to_string();
+        let verified = app.post(&verify, &token("assessor", &demo_assessor), &json!(null)).await;
+        assert_eq!(verified.status, 200, "{}", verified.body);
+        let listed = app.get(&format!("/v1/providers/{network}/interconnections"), &token("agency_user", agency_a)).await;
+        assert_eq!(listed.body["items"][0]["verified_by_assessor_id"], json!(demo_assessor));
+        let bad = app
+            .post(
+                &format!("/v1/providers/{network}/interconnections"),
+                &operator,
+                &json!({"kind": "satellite", "capacity_mbps": 0, "since": day(5)}),
+            )
+            .await;
+        assert_eq!(bad.problem_fields(), ["kind", "capacity_mbps", "since"]);
+    })
+    .await;
+}

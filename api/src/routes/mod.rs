@@ -10,6 +10,7 @@ pub mod costs;
 pub mod expiry_watch;
 pub mod health;
 pub mod incidents;
+pub mod interconnections;
 pub mod iso_certificates;
 pub mod me;
 pub mod offerings;
@@ -27,6 +28,7 @@ pub mod staff;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
+pub mod vulnerability_notices;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -119,7 +121,13 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(conformance::csv::get_conformance_csv)
         .service(staff::create::record_staff)
         .service(staff::list::list_staff)
-        .service(staff::summary::get_staff_summary);
+        .service(staff::summary::get_staff_summary)
+        .service(interconnections::create::declare_interconnection)
+        .service(interconnections::list::list_interconnections)
+        .service(interconnections::verify::verify_interconnection)
+        .service(vulnerability_notices::create::record_notice)
+        .service(vulnerability_notices::list::list_notices)
+        .service(vulnerability_notices::remediate::remediate_notice);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -607,3 +607,181 @@ pub fn staff_summary(
     let staff = repo::staff(conn, Some(&[provider]))?;
     Ok(gsi_domain::governance::personnel::summary(&staff, ctx.now))
 }
+
+// ---- interconnections and vulnerability notices (GSI-5.3, 8.1) -----------------------------
+
+pub fn declare_interconnection(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+    draft: &gsi_domain::governance::security_control::InterconnectionDraft,
+) -> Result<gsi_domain::governance::security_control::Interconnection, ApiError> {
+    use gsi_domain::governance::security_control::Interconnection;
+    if !access::may_read_certificates(&ctx.actor, provider) {
+        return Err(ApiError::NotFound("provider"));
+    }
+    if !access::may_record_certificate(&ctx.actor, provider) {
+        return Err(ApiError::Forbidden(
+            "only the provider's own operators declare its interconnections (GSI-5.3)".into(),
+        ));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    let i = Interconnection::parse(Id::new_v7(ctx.now), provider, draft, ctx.now).map_err(ApiError::Validation)?;
+    repo::insert_interconnection(conn, &i)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "interconnection.declared",
+            resource_type: "interconnection",
+            resource_id: i.id.to_string(),
+            owner: Some(provider),
+            changes: serde_json::json!({"kind": i.kind.as_str(), "capacity_mbps": i.capacity_mbps, "since": i.since}),
+        },
+    )?;
+    Ok(i)
+}
+
+pub fn verify_interconnection(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: gsi_domain::governance::security_control::InterconnectionId,
+) -> Result<gsi_domain::governance::security_control::Interconnection, ApiError> {
+    let current = repo::find_interconnection(conn, id)?.ok_or(ApiError::NotFound("interconnection"))?;
+    if !access::may_read_certificates(&ctx.actor, current.provider) {
+        return Err(ApiError::NotFound("interconnection"));
+    }
+    if ctx.actor.role != Role::Assessor {
+        return Err(ApiError::Forbidden("only assessors verify interconnections (GSI-5.3, 11.2)".into()));
+    }
+    // GSI-12.1: an accreditation in force now, whatever its families (every provider links to GIX).
+    let own = repo::accreditations(conn, Some(&[ctx.actor.organisation]))?;
+    if !own.iter().any(|a| a.in_force(ctx.now)) {
+        return Err(invalid(
+            "assessor",
+            "assessor_not_accredited",
+            "the assessor holds no accreditation in force (GSI-12.1)",
+        ));
+    }
+    if !repo::verify_interconnection(conn, id, &ctx.actor.subject, ctx.actor.organisation, ctx.now)? {
+        return Err(ApiError::Conflict("the interconnection is verified already".into()));
+    }
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "interconnection.verified",
+            resource_type: "interconnection",
+            resource_id: id.to_string(),
+            owner: Some(current.provider),
+            changes: serde_json::json!({}),
+        },
+    )?;
+    Ok(gsi_domain::governance::security_control::Interconnection {
+        verified: Some((ctx.actor.subject.clone(), ctx.actor.organisation, ctx.now)),
+        ..current
+    })
+}
+
+pub fn list_interconnections(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<Vec<gsi_domain::governance::security_control::Interconnection>, ApiError> {
+    if !access::may_read_certificates(&ctx.actor, provider) {
+        return Err(ApiError::NotFound("provider"));
+    }
+    provider_organisation(conn, provider, "provider")?;
+    Ok(repo::interconnections_of(conn, provider)?)
+}
+
+pub fn record_notice(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    draft: &gsi_domain::governance::security_control::NoticeDraft,
+) -> Result<gsi_domain::governance::security_control::VulnerabilityNotice, ApiError> {
+    use gsi_domain::governance::security_control::VulnerabilityNotice;
+    if ctx.actor.role != Role::ProviderOperator {
+        return Err(ApiError::Forbidden("only provider operators record vulnerability notices (GSI-8.1)".into()));
+    }
+    let provider = ctx.actor.organisation;
+    let served: Vec<gsi_domain::subscription::SubscriptionId> =
+        gsi_persistence::repos::subscriptions::find_many(conn, &draft.affected)?
+            .into_iter()
+            .filter(|s| s.subscription.provider == provider)
+            .map(|s| s.subscription.id)
+            .collect();
+    let n = VulnerabilityNotice::parse(Id::new_v7(ctx.now), provider, draft, |s| served.contains(&s), ctx.now)
+        .map_err(ApiError::Validation)?;
+    repo::insert_notice(conn, &n)?;
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "vulnerability_notice.recorded",
+            resource_type: "vulnerability_notice",
+            resource_id: n.id.to_string(),
+            owner: Some(provider),
+            changes: serde_json::json!({"identifier": n.identifier.as_str(), "severity": n.severity.as_str()}),
+        },
+    )?;
+    Ok(n)
+}
+
+pub fn remediate_notice(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: gsi_domain::governance::security_control::NoticeId,
+) -> Result<gsi_domain::governance::security_control::VulnerabilityNotice, ApiError> {
+    let current = repo::find_notice(conn, id)?.ok_or(ApiError::NotFound("vulnerability notice"))?;
+    if ctx.actor.role != Role::ProviderOperator || ctx.actor.organisation != current.provider {
+        return Err(ApiError::NotFound("vulnerability notice"));
+    }
+    if !repo::remediate_notice(conn, id, ctx.now)? {
+        return Err(ApiError::Conflict("the notice is remediated already".into()));
+    }
+    audit(
+        conn,
+        ctx,
+        Change {
+            action: "vulnerability_notice.remediated",
+            resource_type: "vulnerability_notice",
+            resource_id: id.to_string(),
+            owner: Some(current.provider),
+            changes: serde_json::json!({}),
+        },
+    )?;
+    Ok(gsi_domain::governance::security_control::VulnerabilityNotice { remediated_at: Some(ctx.now), ..current })
+}
+
+/// Newest first. A provider sees its own; GIX and assessors every notice; an agency those
+/// that affect its subscriptions, listing only its own subscriptions as affected.
+pub fn list_notices(
+    conn: &mut DbConnection,
+    ctx: &Context,
+) -> Result<Vec<gsi_domain::governance::security_control::VulnerabilityNotice>, ApiError> {
+    match ctx.actor.role {
+        Role::ProviderOperator => Ok(repo::notices(conn, Some(ctx.actor.organisation))?),
+        Role::GixOfficer | Role::Assessor => Ok(repo::notices(conn, None)?),
+        Role::AgencyAdmin | Role::AgencyUser => {
+            let all = repo::notices(conn, None)?;
+            let mut ids: Vec<gsi_domain::subscription::SubscriptionId> =
+                all.iter().flat_map(|n| n.affected.iter().copied()).collect();
+            ids.sort();
+            ids.dedup();
+            let own: Vec<gsi_domain::subscription::SubscriptionId> =
+                gsi_persistence::repos::subscriptions::find_many(conn, &ids)?
+                    .into_iter()
+                    .filter(|s| s.subscription.agency == ctx.actor.organisation)
+                    .map(|s| s.subscription.id)
+                    .collect();
+            Ok(all
+                .into_iter()
+                .filter_map(|mut n| {
+                    n.affected.retain(|s| own.contains(s));
+                    (!n.affected.is_empty()).then_some(n)
+                })
+                .collect())
+        }
+    }
+}

@@ -13,3 +13,4 @@ pub mod eligibility;
 pub mod expiry;
 pub mod period;
 pub mod personnel;
+pub mod security_control;

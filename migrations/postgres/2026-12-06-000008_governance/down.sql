@@ -1,3 +1,5 @@
+DROP TABLE vulnerability_notices;
+DROP TABLE interconnections;
 DROP TABLE staff_members;
 DROP TABLE listing_sync;
 DROP TABLE listing_changes;

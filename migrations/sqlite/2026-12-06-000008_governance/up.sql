@@ -129,3 +129,30 @@ CREATE TABLE staff_members (
     recorded_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX staff_members_provider_ref ON staff_members (provider_id, staff_ref);
+
+-- Interconnection and security control (GSI-5.3, 8.1).
+CREATE TABLE interconnections (
+    id TEXT PRIMARY KEY NOT NULL,
+    provider_id TEXT NOT NULL REFERENCES organisations (id),
+    kind TEXT NOT NULL CHECK (kind IN ('government_internet', 'government_intranet', 'agency_intranet', 'gix_link')),
+    capacity_mbps BIGINT NOT NULL CHECK (capacity_mbps > 0),
+    since TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    verified_at TEXT,
+    verified_by TEXT,
+    verified_by_assessor TEXT REFERENCES organisations (id)
+);
+CREATE INDEX interconnections_provider ON interconnections (provider_id, id);
+
+CREATE TABLE vulnerability_notices (
+    id TEXT PRIMARY KEY NOT NULL,
+    provider_id TEXT NOT NULL REFERENCES organisations (id),
+    identifier TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+    -- JSON array of subscription ids the provider serves.
+    affected_subscriptions TEXT NOT NULL,
+    mitigation TEXT NOT NULL,
+    remediated_at TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX vulnerability_notices_provider ON vulnerability_notices (provider_id, id);

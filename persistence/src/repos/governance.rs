@@ -12,7 +12,11 @@ use gsi_domain::governance::certificate::{self, CertificateId, IsoCertificate, V
 use gsi_domain::governance::eligibility::{ListingChange, ListingEvidence};
 use gsi_domain::governance::period::{FamilyScope, ValidityPeriod};
 use gsi_domain::governance::personnel::{self, StaffMember, TechnicalCertification};
+use gsi_domain::governance::security_control::{
+    self as control, Interconnection, InterconnectionId, NoticeId, VulnerabilityNotice,
+};
 use gsi_domain::service::ServiceFamily;
+use gsi_domain::subscription::SubscriptionId;
 use gsi_domain::text::BoundedText;
 use gsi_domain::{OrganisationId, Subject};
 use serde::{Deserialize, Serialize};
@@ -22,8 +26,8 @@ use crate::connection::DbConnection;
 use crate::error::{StoreError, corrupt};
 use crate::repos::{listings, provider_profiles};
 use crate::schema::{
-    assessment_findings, assessments, assessor_accreditations, certifications, iso_certificates, listing_changes,
-    listing_sync, organisations, staff_members,
+    assessment_findings, assessments, assessor_accreditations, certifications, interconnections, iso_certificates,
+    listing_changes, listing_sync, organisations, staff_members, vulnerability_notices,
 };
 use crate::types::{DbJson, DbTimestamp, DbUuid};
 
@@ -641,6 +645,193 @@ pub fn staff(conn: &mut DbConnection, providers: Option<&[OrganisationId]>) -> R
         q = q.filter(staff_members::provider_id.eq_any(ids.iter().copied().map(DbUuid::from).collect::<Vec<_>>()));
     }
     q.load(conn)?.into_iter().map(StaffMember::try_from).collect()
+}
+
+// ---- interconnections and vulnerability notices (GSI-5.3, 8.1) ------------------------------
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = interconnections)]
+struct InterconnectionRow {
+    id: DbUuid,
+    provider_id: DbUuid,
+    kind: String,
+    capacity_mbps: i64,
+    since: String,
+    recorded_at: DbTimestamp,
+    verified_at: Option<DbTimestamp>,
+    verified_by: Option<String>,
+    verified_by_assessor: Option<DbUuid>,
+}
+
+impl TryFrom<InterconnectionRow> for Interconnection {
+    type Error = StoreError;
+    fn try_from(row: InterconnectionRow) -> Result<Self, StoreError> {
+        const T: &str = "interconnections";
+        let verified = match (row.verified_by, row.verified_by_assessor, row.verified_at) {
+            (Some(by), Some(assessor), Some(at)) => Some((subject(T, &by)?, assessor.into(), at.0)),
+            (None, None, None) => None,
+            _ => return Err(corrupt(T, format!("{}: partial verification", row.id.0))),
+        };
+        Ok(Interconnection {
+            id: row.id.into(),
+            provider: row.provider_id.into(),
+            kind: row.kind.parse().map_err(|e| corrupt(T, e))?,
+            capacity_mbps: row.capacity_mbps,
+            since: parse_date(T, &row.since)?,
+            recorded_at: row.recorded_at.0,
+            verified,
+        })
+    }
+}
+
+pub fn insert_interconnection(conn: &mut DbConnection, i: &Interconnection) -> Result<(), StoreError> {
+    let row = InterconnectionRow {
+        id: i.id.into(),
+        provider_id: i.provider.into(),
+        kind: i.kind.as_str().to_owned(),
+        capacity_mbps: i.capacity_mbps,
+        since: date_text(i.since),
+        recorded_at: i.recorded_at.into(),
+        verified_at: None,
+        verified_by: None,
+        verified_by_assessor: None,
+    };
+    diesel::insert_into(interconnections::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_interconnection(
+    conn: &mut DbConnection,
+    id: InterconnectionId,
+) -> Result<Option<Interconnection>, StoreError> {
+    interconnections::table
+        .find(DbUuid::from(id))
+        .select(InterconnectionRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Interconnection::try_from)
+        .transpose()
+}
+
+/// Marks verified once; returns whether it did.
+pub fn verify_interconnection(
+    conn: &mut DbConnection,
+    id: InterconnectionId,
+    by: &Subject,
+    assessor: OrganisationId,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        interconnections::table
+            .filter(interconnections::id.eq(DbUuid::from(id)))
+            .filter(interconnections::verified_at.is_null()),
+    )
+    .set((
+        interconnections::verified_at.eq(Some(DbTimestamp::from(at))),
+        interconnections::verified_by.eq(Some(by.as_str().to_owned())),
+        interconnections::verified_by_assessor.eq(Some(DbUuid::from(assessor))),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn interconnections_of(
+    conn: &mut DbConnection,
+    provider: OrganisationId,
+) -> Result<Vec<Interconnection>, StoreError> {
+    interconnections::table
+        .filter(interconnections::provider_id.eq(DbUuid::from(provider)))
+        .select(InterconnectionRow::as_select())
+        .order(interconnections::id.asc())
+        .load(conn)?
+        .into_iter()
+        .map(Interconnection::try_from)
+        .collect()
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vulnerability_notices)]
+struct NoticeRow {
+    id: DbUuid,
+    provider_id: DbUuid,
+    identifier: String,
+    severity: String,
+    affected_subscriptions: DbJson,
+    mitigation: String,
+    remediated_at: Option<DbTimestamp>,
+    recorded_at: DbTimestamp,
+}
+
+impl TryFrom<NoticeRow> for VulnerabilityNotice {
+    type Error = StoreError;
+    fn try_from(row: NoticeRow) -> Result<Self, StoreError> {
+        const T: &str = "vulnerability_notices";
+        let affected: Vec<Uuid> = serde_json::from_value(row.affected_subscriptions.0).map_err(|e| corrupt(T, e))?;
+        Ok(VulnerabilityNotice {
+            id: row.id.into(),
+            provider: row.provider_id.into(),
+            identifier: text(T, &row.identifier, control::IDENTIFIER_MAX)?,
+            severity: row.severity.parse().map_err(|e| corrupt(T, e))?,
+            affected: affected.into_iter().map(SubscriptionId::from_uuid).collect(),
+            mitigation: text(T, &row.mitigation, control::TEXT_MAX)?,
+            remediated_at: row.remediated_at.map(|t| t.0),
+            recorded_at: row.recorded_at.0,
+        })
+    }
+}
+
+pub fn insert_notice(conn: &mut DbConnection, n: &VulnerabilityNotice) -> Result<(), StoreError> {
+    let row = NoticeRow {
+        id: n.id.into(),
+        provider_id: n.provider.into(),
+        identifier: n.identifier.as_str().to_owned(),
+        severity: n.severity.as_str().to_owned(),
+        affected_subscriptions: DbJson(serde_json::Value::from(
+            n.affected.iter().map(|s| s.as_uuid().to_string()).collect::<Vec<_>>(),
+        )),
+        mitigation: n.mitigation.as_str().to_owned(),
+        remediated_at: None,
+        recorded_at: n.recorded_at.into(),
+    };
+    diesel::insert_into(vulnerability_notices::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_notice(conn: &mut DbConnection, id: NoticeId) -> Result<Option<VulnerabilityNotice>, StoreError> {
+    vulnerability_notices::table
+        .find(DbUuid::from(id))
+        .select(NoticeRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(VulnerabilityNotice::try_from)
+        .transpose()
+}
+
+/// Marks remediated once; returns whether it did.
+pub fn remediate_notice(conn: &mut DbConnection, id: NoticeId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        vulnerability_notices::table
+            .filter(vulnerability_notices::id.eq(DbUuid::from(id)))
+            .filter(vulnerability_notices::remediated_at.is_null()),
+    )
+    .set(vulnerability_notices::remediated_at.eq(Some(DbTimestamp::from(at))))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Notices, newest first, of one provider or of all.
+pub fn notices(
+    conn: &mut DbConnection,
+    provider: Option<OrganisationId>,
+) -> Result<Vec<VulnerabilityNotice>, StoreError> {
+    let mut q = vulnerability_notices::table
+        .select(NoticeRow::as_select())
+        .order(vulnerability_notices::id.desc())
+        .into_boxed();
+    if let Some(p) = provider {
+        q = q.filter(vulnerability_notices::provider_id.eq(DbUuid::from(p)));
+    }
+    q.load(conn)?.into_iter().map(VulnerabilityNotice::try_from).collect()
 }
 
 // ---- the evidence snapshot ---------------------------------------------------------------
