@@ -123,3 +123,48 @@ pub fn lapsing_within(
     items.sort_by_key(|i| (i.last_day, i.kind, i.id));
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::assessment::Certification;
+    use crate::governance::period::{FamilyScope, ValidityPeriod};
+    use crate::ids::Id;
+    use crate::service::ServiceFamily;
+    use chrono::TimeZone;
+
+    #[test]
+    fn expiry_watch_lists_what_lapses_within_the_window_soonest_first() {
+        let now = Utc.with_ymd_and_hms(2027, 3, 10, 18, 0, 0).unwrap(); // 11 March in Bangkok
+        let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+        let certification = |n: u128, until| Certification {
+            id: Id::from_uuid(Uuid::from_u128(n)),
+            provider: OrganisationId::from_uuid(Uuid::from_u128(0x70)),
+            assessor: OrganisationId::from_uuid(Uuid::from_u128(0xA5)),
+            assessment: Id::from_uuid(Uuid::from_u128(n)),
+            scope: FamilyScope::of([ServiceFamily::Cloud]).unwrap(),
+            period: ValidityPeriod { from: d(1, 1), until },
+            decided_at: now,
+        };
+        let items = lapsing_within(
+            &[],
+            &[certification(1, d(4, 9)), certification(2, d(3, 11)), certification(3, d(3, 10))],
+            &[],
+            &[],
+            now,
+            30,
+        );
+        let seen: Vec<(WatchedKind, i64)> = items.iter().map(|i| (i.kind, i.days_left)).collect();
+        assert_eq!(
+            seen,
+            [
+                (WatchedKind::Certification, 0),
+                (WatchedKind::SurveillanceDue, 0),
+                (WatchedKind::Certification, 29),
+                (WatchedKind::SurveillanceDue, 29),
+            ],
+            "already lapsed (10 March) is not watched; 11 March lapses tonight"
+        );
+        assert_eq!(lapsing_within(&[], &[certification(1, d(4, 9))], &[], &[], now, 60).len(), 2);
+    }
+}
