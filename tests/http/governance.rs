@@ -446,6 +446,18 @@ async fn gsi_8_1_vulnerability_notices_reach_the_affected_agencies_and_interconn
             )
             .await;
         assert_eq!(bad.problem_fields(), ["kind", "capacity_mbps", "since"]);
+
+        // The conformance view computes last month's SLA over the subscriptions served (GSI-10.1, 10.2).
+        let view = app.get(&format!("/v1/providers/{network}/conformance"), &gix()).await;
+        assert_eq!(view.status, 200, "{}", view.body);
+        let clauses = view.body["clauses"].as_array().unwrap();
+        for id in ["GSI-10.1", "GSI-10.2", "GSI-7.1", "GSI-13.1"] {
+            let computed = &clauses.iter().find(|c| c["clause"] == id).unwrap()["computed"];
+            assert!(computed["conforms"].is_boolean(), "{id}: {computed}");
+            assert!(!computed["detail"].as_str().unwrap().starts_with("no subscription"), "{id}: {computed}");
+        }
+        let listed = &clauses.iter().find(|c| c["clause"] == "GSI-13.1").unwrap()["computed"];
+        assert_eq!(listed["conforms"], true, "the demo network provider is listed: {listed}");
     })
     .await;
 }

@@ -531,7 +531,85 @@ pub fn conformance(
             },
         },
     );
+    // GSI-10.1, 10.2: last month's SLA attainment of every subscription the provider served.
+    let (availability, reliability) = sla_last_month(conn, ctx, provider)?;
+    computed.insert("GSI-10.1", availability);
+    computed.insert("GSI-10.2", reliability);
     Ok(ConformanceData { provider: organisation, findings, computed })
+}
+
+/// Availability (GSI-10.1) and reliability (GSI-10.2) over the previous Asia/Bangkok month,
+/// from `sla::attainment` for each subscription the provider served that month. The hub
+/// computes it for the view, so it reads as GIX would.
+fn sla_last_month(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    provider: OrganisationId,
+) -> Result<
+    (gsi_domain::governance::conformance::ComputedCheck, gsi_domain::governance::conformance::ComputedCheck),
+    ApiError,
+> {
+    use gsi_domain::calendar::Month;
+    use gsi_domain::governance::conformance::ComputedCheck;
+    use gsi_domain::subscription::{SubscriptionFilter, SubscriptionScope};
+
+    let month = Month::containing(ctx.now).previous();
+    let system = Context {
+        actor: gsi_domain::Actor {
+            subject: gsi_domain::Subject::parse("gsi-conformance-view")
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+            organisation: gsi_domain::org::GIX_ORGANISATION_ID,
+            role: Role::GixOfficer,
+        },
+        ..ctx.clone()
+    };
+    let filter = SubscriptionFilter { from: Some(month.start()), until: Some(month.end()), ..Default::default() };
+    let (mut measured, mut availability_breaches, mut reliability_breaches) = (0, Vec::new(), Vec::new());
+    let mut after = None;
+    loop {
+        let page = gsi_persistence::repos::subscriptions::list(
+            conn,
+            SubscriptionScope::ServedBy(provider),
+            &filter,
+            gsi_persistence::PageRequest { limit: 200, after },
+        )?;
+        for stored in &page.items {
+            let id = stored.subscription.id;
+            match super::sla::attainment(conn, &system, id, month) {
+                Ok(view) => {
+                    measured += 1;
+                    if view.attainment.availability.breached {
+                        availability_breaches.push(format!(
+                            "{id}: {}% against {}%",
+                            view.attainment.availability.achieved_percent, view.attainment.availability.target_percent
+                        ));
+                    }
+                    if view.attainment.reliability.breached() {
+                        let what: Vec<&str> = view.attainment.reliability.breaches.iter().map(|b| b.as_str()).collect();
+                        reliability_breaches.push(format!("{id}: {}", what.join(", ")));
+                    }
+                }
+                // Not in service during the month.
+                Err(ApiError::InvalidParameters(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let check = |breaches: Vec<String>, what: &str| ComputedCheck {
+        conforms: breaches.is_empty(),
+        detail: if measured == 0 {
+            format!("no subscription in service in {month}")
+        } else if breaches.is_empty() {
+            format!("{what} met on all {measured} subscriptions in {month}")
+        } else {
+            format!("{what} missed in {month}: {}", breaches.join("; "))
+        },
+    };
+    Ok((check(availability_breaches, "availability"), check(reliability_breaches, "reliability")))
 }
 
 // ---- personnel (GSI-9.1-9.3) ---------------------------------------------------------------

@@ -16,7 +16,8 @@ use crate::usecases::assessments;
 /// evidence and assessment (GSI-11.2), and for the clauses the hub checks itself from live
 /// data the current result: GSI-6.4 (verified, valid ISO certificates covering each offered
 /// family), GSI-7.1 (every published price at or under the reference price in force), GSI-7.4
-/// (24x7 channels), GSI-11.1 (a certification in force), GSI-13.1 (on the provider list).
+/// (24x7 channels), GSI-10.1 and 10.2 (last month's availability and reliability on every
+/// subscription served), GSI-11.1 (a certification in force), GSI-13.1 (on the provider list).
 /// The same as CSV: `GET /v1/providers/{provider_id}/conformance/csv`. Read by the provider,
 /// GIX and assessors; others: 404.
 #[utoipa::path(

@@ -25,7 +25,7 @@ pub struct ConformanceLineView {
     pub text: String,
     /// The latest finding on the clause, with its evidence and assessment.
     pub latest_finding: Option<FindingView>,
-    /// For the clauses the hub checks from live data (6.4, 7.1, 7.4, 11.1, 13.1): the result now.
+    /// For the clauses the hub checks from live data (6.4, 7.1, 7.4, 10.1, 10.2, 11.1, 13.1): the result now.
     pub computed: Option<ComputedView>,
 }
 
