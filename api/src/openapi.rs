@@ -33,6 +33,7 @@ use crate::error::Problem;
         (name = "costs", description = "What agencies owe: the current Asia/Bangkok month to date and past months, per subscription and metric (GSI-7.5.3)."),
         (name = "statements", description = "Monthly statements per agency and provider, issued when the provider closes the month; late usage becomes a dated adjustment on the next one; JSON and CSV (GSI-7.5.3)."),
         (name = "reports", description = "Reports (GSI-7.5.9, 7.6, 13.2, 13.3): GIX's usage reports grouped by provider, agency, service family, offering, metric and month; formal report requests to providers answered with frozen, hashed figures; agencies' fiscal-year budgets (1 October – 30 September, B.E. year beside the Gregorian) and monthly reports with revisions and the overdue rule. Every report is JSON or CSV (`Accept: text/csv` or `format=csv`; `bom=true` adds a UTF-8 byte-order mark for spreadsheets); large results are streamed."),
+        (name = "governance", description = "Assessor accreditation (GSI-12.1), ISO certificates and their verification (GSI-6.4), assessments against the family standards (GSI-6.3) with clause-level findings, decisions and certifications valid at most one year (GSI-11.1-11.4), and the expiry watch. The provider list is derived from this evidence (GSI-12.2, 12.3, 13.1)."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(

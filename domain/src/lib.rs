@@ -10,6 +10,7 @@ pub mod billing;
 pub mod calendar;
 pub mod catalog;
 pub mod csv;
+pub mod governance;
 pub mod ids;
 pub mod incident;
 pub mod listing;

@@ -1,33 +1,24 @@
-//! The provider list, first form (GSI-12.2, 12.3, 13.1): GIX lists, suspends, reinstates
-//! or delists a provider per service family, with a reason; every change is a dated entry
-//! in a history that is never rewritten.
+//! GIX's override of the provider list (GSI-12.3): whether a provider is on the list is
+//! derived from evidence by [`crate::governance::eligibility::decide`]; GIX may still suspend
+//! or delist a provider per family, with a reason, and lift that again. Every change is a
+//! dated entry in a history that is never rewritten.
 //!
-//! Whether a provider is listed for a family at an instant is decided by ONE function,
-//! [`listing_status`]; everything else ([`is_listed`], [`listed_since`], [`listed_families`],
-//! subscription checks) asks it. A later issue derives listing from certifications; only
-//! that function and the history it reads need to change.
+//! The override's status for a family at an instant is [`listing_status`] over that history:
+//! `suspended` and `delisted` hold the provider off the list; `not_listed` (no entry) and
+//! `listed` (after `reinstate` or `list`) leave the decision to the evidence.
 //!
 //! Decisions where the issue is silent:
-//! - A delisted provider may be listed again (GSI-12.2: GIX lists every certified provider,
-//!   and a provider can be certified again); the new listing is a new entry with its reason.
-//! - `reinstate` is the way back from `suspended`; `list` is the way in from `not_listed` and
-//!   `delisted`.
-//! - Listing and reinstating need the provider's 24x7 channels (GSI-7.4,
-//!   [`provider::listing_blockers`](crate::provider::listing_blockers)) and that its profile
-//!   offers the family (GSI-6.2); suspending and delisting need nothing, so GIX can always
-//!   remove a provider (GSI-12.3).
+//! - `suspend` and `delist` need nothing, so GIX can always remove a provider (GSI-12.3);
+//!   `reinstate` lifts a suspension, `list` lifts a delisting.
 //! - A change takes effect at `effective_at`, which defaults to `now`, may be later (e.g. a
 //!   delisting from the first of next month), but never earlier than `now`, and must be after
 //!   every earlier entry for that family, so that the past stays as it was recorded.
-//! - While listed (now or by a change recorded for later), the provider cannot save a profile
-//!   that drops a listed family or a 24x7 channel ([`check_profile_change`]); otherwise the
-//!   list would show what the provider no longer offers. GIX suspends or delists first.
 
 use chrono::{DateTime, Utc};
 
 use crate::access::Access;
 use crate::ids::OrganisationId;
-use crate::provider::{ListingBlocker, ProviderProfile, listing_blockers};
+use crate::provider::ProviderProfile;
 use crate::role::{Actor, Role, Subject};
 use crate::service::{ServiceFamily, vocabulary};
 use crate::text::BoundedText;
@@ -154,13 +145,14 @@ fn next_status(state: ListingStatus, action: ListingAction) -> Option<ListingSta
     use ListingAction as A;
     use ListingStatus as S;
     match (state, action) {
-        (S::NotListed, A::List) => Some(S::Listed),
+        (S::NotListed, A::Suspend) => Some(S::Suspended),
+        (S::NotListed, A::Delist) => Some(S::Delisted),
         (S::Listed, A::Suspend) => Some(S::Suspended),
         (S::Listed, A::Delist) => Some(S::Delisted),
         (S::Suspended, A::Reinstate) => Some(S::Listed),
         (S::Suspended, A::Delist) => Some(S::Delisted),
         (S::Delisted, A::List) => Some(S::Listed),
-        (S::NotListed, A::Suspend | A::Reinstate | A::Delist)
+        (S::NotListed, A::List | A::Reinstate)
         | (S::Listed, A::List | A::Reinstate)
         | (S::Suspended, A::List | A::Suspend)
         | (S::Delisted, A::Suspend | A::Reinstate | A::Delist) => None,
@@ -184,12 +176,6 @@ pub enum ListingRefused {
     Invalid(ValidationErrors),
     #[error(transparent)]
     Transition(#[from] TransitionRefused),
-    /// GSI-6.2: the profile does not offer the family.
-    #[error("the provider's profile does not offer {family}")]
-    FamilyNotOffered { family: ServiceFamily },
-    /// GSI-7.4: the profile lacks 24x7 channels.
-    #[error("the provider's profile is not complete: {}", .0.iter().map(|b| b.message()).collect::<Vec<_>>().join("; "))]
-    Blocked(Vec<ListingBlocker>),
 }
 
 /// Records a change of `profile`'s provider's listing. `history` is that provider's listing
@@ -240,15 +226,6 @@ pub fn record_change(
     // The new entry follows every existing one, so it starts from the latest status.
     let current = scheduled_status(&own, family);
     let status = transition(current, action)?;
-    if status == ListingStatus::Listed {
-        if !profile.details.families.contains(family) {
-            return Err(ListingRefused::FamilyNotOffered { family });
-        }
-        let blockers = listing_blockers(profile);
-        if !blockers.is_empty() {
-            return Err(ListingRefused::Blocked(blockers));
-        }
-    }
     Ok(ListingEntry {
         provider,
         family,
@@ -259,53 +236,6 @@ pub fn record_change(
         effective_at,
         recorded_at: now,
     })
-}
-
-/// The families the provider is listed for at `now` or from a change already recorded for later.
-fn families_on_the_list(history: &[ListingEntry], now: DateTime<Utc>) -> Vec<ServiceFamily> {
-    ServiceFamily::ALL
-        .iter()
-        .copied()
-        .filter(|family| {
-            let later = history.iter().filter(|e| e.family == *family && e.effective_at > now).map(|e| e.effective_at);
-            std::iter::once(now).chain(later).any(|at| is_listed(history, *family, at))
-        })
-        .collect()
-}
-
-/// GSI-6.2, 7.4, 12.2: a provider on the list keeps what listing required. A profile change
-/// (`profile` as it would be saved) that stops offering a family the provider is listed for,
-/// now or by a change recorded for later, or that removes a 24x7 channel while it is listed
-/// for any family, is refused naming each field; GIX suspends or delists first. `history` is
-/// the provider's listing history (other providers' entries are ignored).
-pub fn check_profile_change(
-    history: &[ListingEntry],
-    profile: &ProviderProfile,
-    now: DateTime<Utc>,
-) -> Result<(), ValidationErrors> {
-    let own: Vec<ListingEntry> = history.iter().filter(|e| e.provider == profile.provider_id).cloned().collect();
-    let listed = families_on_the_list(&own, now);
-    let mut errors = ValidationErrors::new();
-    for family in listed.iter().filter(|f| !profile.details.families.contains(**f)) {
-        errors.add(
-            "families",
-            "listed_family_removed",
-            format!(
-                "the provider is on the provider list for {family}; GIX must suspend or delist it for {family} \
-                 before the profile stops offering it (GSI-6.2, 12.3)"
-            ),
-        );
-    }
-    if !listed.is_empty() {
-        for blocker in listing_blockers(profile) {
-            errors.add(
-                blocker.profile_field(),
-                "required_while_listed",
-                format!("{}; a provider on the provider list must keep it", blocker.message()),
-            );
-        }
-    }
-    errors.finish(|| Some(()))
 }
 
 /// GIX keeps the provider list (GSI-12.2, 12.3).
@@ -386,10 +316,10 @@ pub(crate) mod tests {
         use ListingAction as A;
         use ListingStatus as S;
         let expected: [(S, A, Option<S>); 16] = [
-            (S::NotListed, A::List, Some(S::Listed)),
-            (S::NotListed, A::Suspend, None),
+            (S::NotListed, A::List, None),
+            (S::NotListed, A::Suspend, Some(S::Suspended)),
             (S::NotListed, A::Reinstate, None),
-            (S::NotListed, A::Delist, None),
+            (S::NotListed, A::Delist, Some(S::Delisted)),
             (S::Listed, A::List, None),
             (S::Listed, A::Suspend, Some(S::Suspended)),
             (S::Listed, A::Reinstate, None),
@@ -414,7 +344,7 @@ pub(crate) mod tests {
                 ),
             }
         }
-        assert_eq!(allowed_actions(S::NotListed), [A::List]);
+        assert_eq!(allowed_actions(S::NotListed), [A::Suspend, A::Delist]);
         assert_eq!(allowed_actions(S::Listed), [A::Suspend, A::Delist]);
         assert_eq!(allowed_actions(S::Suspended), [A::Reinstate, A::Delist]);
         assert_eq!(allowed_actions(S::Delisted), [A::List]);
@@ -472,49 +402,21 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn gsi_12_2_gix_lists_a_complete_provider_with_a_reason() {
+    fn gsi_12_3_gix_suspends_a_provider_with_a_reason() {
         let profile = profile_of(provider(), &complete_draft());
-        let e = record_change(&[], &profile, &change("cloud", "list", None), &gix(), t(1)).unwrap();
-        assert_eq!(e.status, ListingStatus::Listed);
-        assert_eq!(e.action, ListingAction::List);
+        let e = record_change(&[], &profile, &change("cloud", "suspend", None), &gix(), t(1)).unwrap();
+        assert_eq!(e.status, ListingStatus::Suspended);
+        assert_eq!(e.action, ListingAction::Suspend);
         assert_eq!(e.effective_at, t(1));
         assert_eq!(e.recorded_at, t(1));
         assert_eq!(e.actor.as_str(), "gix-officer-1");
         assert_eq!(e.provider, provider());
-        assert!(is_listed(&[e], ServiceFamily::Cloud, t(1)));
-    }
-
-    #[test]
-    fn gsi_7_4_listing_needs_every_24x7_channel() {
-        let mut d = complete_draft();
-        d.support.self_service_url = None;
-        d.support.phone = None;
-        let profile = profile_of(provider(), &d);
-        assert_eq!(
-            record_change(&[], &profile, &change("cloud", "list", None), &gix(), t(1)),
-            Err(ListingRefused::Blocked(vec![
-                ListingBlocker::MissingSupportPhone,
-                ListingBlocker::MissingSelfServiceUrl
-            ]))
-        );
-        // Reinstating needs them too; suspending and delisting do not.
-        let history = vec![entry(ServiceFamily::Cloud, ListingAction::Suspend, ListingStatus::Suspended, t(1))];
+        assert_eq!(listing_status(&[e], ServiceFamily::Cloud, t(1)), ListingStatus::Suspended);
+        // Nothing to lift without an override.
         assert!(matches!(
-            record_change(&history, &profile, &change("cloud", "reinstate", None), &gix(), t(2)),
-            Err(ListingRefused::Blocked(_))
+            record_change(&[], &profile, &change("cloud", "list", None), &gix(), t(1)),
+            Err(ListingRefused::Transition(_))
         ));
-        assert_eq!(
-            record_change(&history, &profile, &change("cloud", "delist", None), &gix(), t(2)).unwrap().status,
-            ListingStatus::Delisted
-        );
-    }
-
-    #[test]
-    fn gsi_6_2_listing_needs_the_family_in_the_profile() {
-        let profile = profile_of(provider(), &complete_draft()); // cloud and data_center
-        let refused = record_change(&[], &profile, &change("network", "list", None), &gix(), t(1)).unwrap_err();
-        assert_eq!(refused, ListingRefused::FamilyNotOffered { family: ServiceFamily::Network });
-        assert_eq!(refused.to_string(), "the provider's profile does not offer network");
     }
 
     #[test]
@@ -609,10 +511,10 @@ pub(crate) mod tests {
     #[test]
     fn gsi_12_2_other_providers_entries_do_not_count() {
         let profile = profile_of(provider(), &complete_draft());
-        let mut foreign = entry(ServiceFamily::Cloud, ListingAction::List, ListingStatus::Listed, t(1));
+        let mut foreign = entry(ServiceFamily::Cloud, ListingAction::Delist, ListingStatus::Delisted, t(1));
         foreign.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
-        let e = record_change(&[foreign], &profile, &change("cloud", "list", None), &gix(), t(2)).unwrap();
-        assert_eq!(e.status, ListingStatus::Listed);
+        let e = record_change(&[foreign], &profile, &change("cloud", "delist", None), &gix(), t(2)).unwrap();
+        assert_eq!(e.status, ListingStatus::Delisted);
     }
 
     #[test]
@@ -625,39 +527,6 @@ pub(crate) mod tests {
         assert_eq!(scheduled_status(&history, cloud), S::Delisted, "the change recorded for later counts");
         assert_eq!(listing_status(&history, cloud, t(5)), S::Listed, "while the status now is unchanged");
         assert_eq!(scheduled_status(&history, ServiceFamily::Network), S::NotListed);
-    }
-
-    #[test]
-    fn gsi_7_4_listed_provider_keeps_its_families_and_channels() {
-        use ListingAction as A;
-        use ListingStatus as S;
-        let codes = |r: Result<(), ValidationErrors>| {
-            r.unwrap_err().errors().iter().map(|e| (e.field.clone(), e.code)).collect::<Vec<_>>()
-        };
-        let listed = vec![entry(ServiceFamily::Cloud, A::List, S::Listed, t(1))];
-        let mut d = complete_draft(); // cloud and data_center
-        assert_eq!(check_profile_change(&listed, &profile_of(provider(), &d), t(2)), Ok(()));
-        d.families = vec!["data_center".into()];
-        d.support.phone = None;
-        assert_eq!(
-            codes(check_profile_change(&listed, &profile_of(provider(), &d), t(2))),
-            [("families".to_owned(), "listed_family_removed"), ("support.phone".to_owned(), "required_while_listed")]
-        );
-        // Before the listing takes effect, a listing recorded for later binds the profile too.
-        assert_eq!(
-            codes(check_profile_change(&listed, &profile_of(provider(), &d), t(1) - Duration::days(1))).len(),
-            2
-        );
-        // Once suspended or delisted, the profile is free again.
-        for (action, status) in [(A::Suspend, S::Suspended), (A::Delist, S::Delisted)] {
-            let mut history = listed.clone();
-            history.push(entry(ServiceFamily::Cloud, action, status, t(2)));
-            assert_eq!(check_profile_change(&history, &profile_of(provider(), &d), t(3)), Ok(()), "{status}");
-        }
-        // Another provider's listing does not bind this profile.
-        let mut foreign = listed[0].clone();
-        foreign.provider = OrganisationId::from_uuid(Uuid::from_u128(0x71));
-        assert_eq!(check_profile_change(&[foreign], &profile_of(provider(), &d), t(2)), Ok(()));
     }
 
     #[test]

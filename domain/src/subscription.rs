@@ -34,8 +34,8 @@ use chrono::{DateTime, Utc};
 
 use crate::access::{self, Access};
 use crate::catalog::{Offering, OfferingDetails, OfferingId, OfferingRole, OfferingState};
+use crate::governance::eligibility::{ListingEvidence, NotListedReason, decide};
 use crate::ids::{Id, OrganisationId};
-use crate::listing::{ListingEntry, ListingStatus, is_listed, listing_status};
 use crate::money::{MoneyError, Quantity};
 use crate::role::{Actor, Role};
 use crate::service::{Metric, ServiceFamily, ServiceKind, vocabulary};
@@ -283,37 +283,35 @@ pub fn parse_quantities(
 /// GSI-13.1: nothing new from a provider that is not listed for the family.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the provider is not on the provider list for {family} (status: {status}); agencies may subscribe only to listed providers (GSI-13.1)"
+    "the provider is not on the provider list for {family}: {}; agencies may subscribe only to listed providers (GSI-13.1)",
+    .reasons.iter().map(|r| r.message()).collect::<Vec<_>>().join("; ")
 )]
 pub struct ProviderNotListed {
     pub family: ServiceFamily,
-    pub status: ListingStatus,
+    /// Every reason, from [`decide`].
+    pub reasons: Vec<NotListedReason>,
 }
 
 /// GSI-13.1: whether a new subscription may be taken from the provider whose listing
-/// `history` this is, for `family`, at `now`.
+/// `evidence` this is, for `family`, at `now`: the listing decision says.
 pub fn may_subscribe(
-    history: &[ListingEntry],
+    evidence: &ListingEvidence,
     family: ServiceFamily,
     now: DateTime<Utc>,
 ) -> Result<(), ProviderNotListed> {
-    match listing_status(history, family, now) {
-        ListingStatus::Listed => Ok(()),
-        status @ (ListingStatus::NotListed | ListingStatus::Suspended | ListingStatus::Delisted) => {
-            Err(ProviderNotListed { family, status })
-        }
-    }
+    let decision = decide(evidence, family, now);
+    if decision.listed() { Ok(()) } else { Err(ProviderNotListed { family, reasons: decision.reasons }) }
 }
 
 /// GSI-13.1: a running (not terminated) subscription whose provider is not listed for its
 /// family at `now` stays visible, flagged "provider not listed".
-pub fn provider_not_listed(subscription: &Subscription, provider_history: &[ListingEntry], now: DateTime<Utc>) -> bool {
+pub fn provider_not_listed(subscription: &Subscription, provider: &ListingEvidence, now: DateTime<Utc>) -> bool {
     match subscription.status {
         SubscriptionStatus::Terminated => false,
         SubscriptionStatus::Pending
         | SubscriptionStatus::Provisioning
         | SubscriptionStatus::Active
-        | SubscriptionStatus::Suspended => !is_listed(provider_history, subscription.family(), now),
+        | SubscriptionStatus::Suspended => !decide(provider, subscription.family(), now).listed(),
     }
 }
 
@@ -332,7 +330,7 @@ pub enum SubscribeRefused {
 pub fn subscribe(
     offering: &Offering,
     add_on_offerings: &[Offering],
-    provider_history: &[ListingEntry],
+    provider_history: &ListingEvidence,
     draft: &SubscriptionDraft,
     now: DateTime<Utc>,
 ) -> Result<NewSubscription, SubscribeRefused> {
@@ -350,7 +348,7 @@ pub fn subscribe(
 pub fn register_existing(
     offering: &Offering,
     add_on_offerings: &[Offering],
-    provider_history: &[ListingEntry],
+    provider_history: &ListingEvidence,
     draft: &SubscriptionDraft,
     now: DateTime<Utc>,
 ) -> Result<NewSubscription, SubscribeRefused> {
@@ -680,8 +678,9 @@ mod tests {
     use super::*;
     use crate::catalog::tests::{compute_draft, offering, provider};
     use crate::catalog::{CapacityLimitDraft, OfferingDraft, PricingLineDraft};
-    use crate::listing::ListingAction;
+    use crate::governance::eligibility::tests::listed_evidence;
     use crate::listing::tests::entry;
+    use crate::listing::{ListingAction, ListingStatus};
     use crate::role::Subject;
     use chrono::{Duration, TimeZone};
     use uuid::Uuid;
@@ -694,8 +693,8 @@ mod tests {
         OrganisationId::from_uuid(Uuid::from_u128(0xA1))
     }
 
-    fn listed() -> Vec<ListingEntry> {
-        vec![entry(ServiceFamily::Cloud, ListingAction::List, ListingStatus::Listed, now() - Duration::days(60))]
+    fn listed() -> ListingEvidence {
+        listed_evidence(provider(), now() - Duration::days(60))
     }
 
     fn q(metric: &str, quantity: &str) -> QuantityDraft {
@@ -793,23 +792,27 @@ mod tests {
 
     #[test]
     fn gsi_13_1_unlisted_provider_is_refused_with_a_clear_error() {
-        let refused = subscribe(&base(), &add_ons(), &[], &draft(), now()).unwrap_err();
+        let mut uncertified = listed();
+        uncertified.certifications.clear();
+        let refused = subscribe(&base(), &add_ons(), &uncertified, &draft(), now()).unwrap_err();
         assert_eq!(
             refused,
             SubscribeRefused::NotListed(ProviderNotListed {
                 family: ServiceFamily::Cloud,
-                status: ListingStatus::NotListed
+                reasons: vec![NotListedReason::NotCertified]
             })
         );
         assert_eq!(
             refused.to_string(),
-            "the provider is not on the provider list for cloud (status: not_listed); agencies may subscribe only to listed providers (GSI-13.1)"
+            "the provider is not on the provider list for cloud: no certification by an accredited assessor covers the family; agencies may subscribe only to listed providers (GSI-13.1)"
         );
         let mut history = listed();
-        history.push(entry(ServiceFamily::Cloud, ListingAction::Suspend, ListingStatus::Suspended, now()));
+        let mut suspension = entry(ServiceFamily::Cloud, ListingAction::Suspend, ListingStatus::Suspended, now());
+        suspension.provider = provider();
+        history.overrides.push(suspension);
         assert_eq!(
-            may_subscribe(&history, ServiceFamily::Cloud, now()),
-            Err(ProviderNotListed { family: ServiceFamily::Cloud, status: ListingStatus::Suspended })
+            may_subscribe(&history, ServiceFamily::Cloud, now()).map_err(|e| e.reasons[0].code()),
+            Err("suspended_by_gix")
         );
         assert_eq!(may_subscribe(&history, ServiceFamily::Cloud, now() - Duration::microseconds(1)), Ok(()));
         // Listed for cloud is not listed for network.
@@ -819,12 +822,10 @@ mod tests {
     #[test]
     fn gsi_13_1_running_subscriptions_of_an_unlisted_provider_are_flagged() {
         let mut history = listed();
-        history.push(entry(
-            ServiceFamily::Cloud,
-            ListingAction::Delist,
-            ListingStatus::Delisted,
-            now() + Duration::days(10),
-        ));
+        let mut delisting =
+            entry(ServiceFamily::Cloud, ListingAction::Delist, ListingStatus::Delisted, now() + Duration::days(10));
+        delisting.provider = provider();
+        history.overrides.push(delisting);
         let before = now() + Duration::days(9);
         let after = now() + Duration::days(10);
         for status in SubscriptionStatus::ALL.iter().copied() {
@@ -948,13 +949,15 @@ mod tests {
         let mut d = draft();
         d.starts_at = now() - Duration::days(400);
         // GSI-13.1: an unlisted provider cannot bring contracts into the hub.
-        assert!(matches!(
-            register_existing(&base(), &add_ons(), &[], &d, now()),
+        let mut unlisted = listed();
+        unlisted.profile = None;
+        assert_eq!(
+            register_existing(&base(), &add_ons(), &unlisted, &d, now()),
             Err(SubscribeRefused::NotListed(ProviderNotListed {
                 family: ServiceFamily::Cloud,
-                status: ListingStatus::NotListed
+                reasons: vec![NotListedReason::NoProfile]
             }))
-        ));
+        );
         let new = register_existing(&base(), &add_ons(), &listed(), &d, now()).unwrap();
         assert_eq!(new.status, SubscriptionStatus::Active);
         assert_eq!(new.origin, SubscriptionOrigin::PreExisting);

@@ -535,6 +535,178 @@ diesel::table! {
     }
 }
 
+// Governance (issue 9): accreditations, ISO certificates, assessments, findings,
+// certifications, the provider list's change log.
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    assessor_accreditations (id) {
+        id -> Uuid,
+        assessor_id -> Uuid,
+        families -> Jsonb,
+        valid_from -> Text,
+        valid_until -> Text,
+        granted_by -> Text,
+        granted_at -> Instant,
+        withdrawn_at -> Nullable<Instant>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    iso_certificates (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        standard -> Text,
+        number -> Text,
+        issuing_body -> Text,
+        families -> Jsonb,
+        valid_from -> Text,
+        valid_until -> Text,
+        evidence_ref -> Text,
+        recorded_at -> Instant,
+        verified_at -> Nullable<Instant>,
+        verified_by -> Nullable<Text>,
+        verified_by_assessor -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    assessments (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        assessor_id -> Uuid,
+        kind -> Text,
+        families -> Jsonb,
+        planned_on -> Text,
+        performed_on -> Nullable<Text>,
+        consent_ref -> Text,
+        created_at -> Instant,
+        created_by -> Text,
+        decision_outcome -> Nullable<Text>,
+        decided_at -> Nullable<Instant>,
+        decided_by -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    assessment_findings (id) {
+        id -> Uuid,
+        assessment_id -> Uuid,
+        provider_id -> Uuid,
+        clause_id -> Text,
+        result -> Text,
+        evidence_refs -> Jsonb,
+        note -> Nullable<Text>,
+        closes_finding_id -> Nullable<Uuid>,
+        recorded_at -> Instant,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    certifications (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        assessor_id -> Uuid,
+        assessment_id -> Uuid,
+        families -> Jsonb,
+        valid_from -> Text,
+        valid_until -> Text,
+        decided_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    listing_changes (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        family -> Text,
+        listed -> Integer,
+        reasons -> Jsonb,
+        effective_at -> Instant,
+        recorded_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    listing_sync (provider_id) {
+        provider_id -> Uuid,
+        synced_until -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    staff_members (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        staff_ref -> Text,
+        display_name -> Text,
+        certifications -> Jsonb,
+        criminal_record_checked_on -> Nullable<Text>,
+        nda_signed_on -> Nullable<Text>,
+        recorded_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    interconnections (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        kind -> Text,
+        capacity_mbps -> BigInt,
+        since -> Text,
+        recorded_at -> Instant,
+        verified_at -> Nullable<Instant>,
+        verified_by -> Nullable<Text>,
+        verified_by_assessor -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    vulnerability_notices (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        identifier -> Text,
+        severity -> Text,
+        affected_subscriptions -> Jsonb,
+        mitigation -> Text,
+        remediated_at -> Nullable<Instant>,
+        recorded_at -> Instant,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
@@ -565,5 +737,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_request_figures,
     monthly_reports,
     monthly_report_lines,
-    monthly_report_sla
+    monthly_report_sla,
+    assessor_accreditations,
+    iso_certificates,
+    assessments,
+    assessment_findings,
+    certifications,
+    listing_changes,
+    listing_sync,
+    staff_members,
+    interconnections,
+    vulnerability_notices
 );

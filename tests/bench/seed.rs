@@ -167,6 +167,17 @@ pub fn organisations_and_subscriptions(addr: SocketAddr, scale: Scale) -> DataSe
                 .to_owned()
         })
         .collect();
+    // The provider list follows from evidence (GSI-12.1-12.3): one accredited assessor
+    // verifies each provider's ISO certificates and certifies it for cloud.
+    let assessor = call(&mut conn, "POST", "/v1/organisations", &gix, Some(&json!({"kind": "assessor", "name_th": "สถาบันรับรองสมรรถนะ"})), &[])["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let today = gsi_domain::governance::period::bangkok_date(Utc::now());
+    let day = |offset: i64| (today + Duration::days(offset)).to_string();
+    let accreditation = json!({"families": ["cloud"], "valid_from": day(-365), "valid_until": day(730)});
+    call(&mut conn, "POST", &format!("/v1/assessors/{assessor}/accreditations"), &gix, Some(&accreditation), &[]);
+    let assessor_token = token("assessor", &assessor);
     let mut offerings = Vec::new();
     let providers: Vec<Provider> = (0..scale.providers)
         .map(|i| {
@@ -177,8 +188,7 @@ pub fn organisations_and_subscriptions(addr: SocketAddr, scale: Scale) -> DataSe
                 .to_owned();
             let operator = token("provider_operator", &id);
             call(&mut conn, "PUT", &format!("/v1/providers/{id}/profile"), &operator, Some(&provider_profile(i)), &[]);
-            let listing = json!({"family": "cloud", "action": "list", "reason": "certified"});
-            call(&mut conn, "POST", &format!("/v1/providers/{id}/listing"), &gix, Some(&listing), &[]);
+            certify(&mut conn, &id, &operator, &assessor_token);
             let created = call(&mut conn, "POST", "/v1/offerings", &operator, Some(&offering(i)), &[]);
             let offering_id = created["id"].as_str().unwrap_or_default().to_owned();
             call(
@@ -281,4 +291,28 @@ pub fn record(data: &DataSet, prefix: &str, s: usize, n: usize, rng: &mut Rng) -
         quantity,
         period_start: month.start() + Duration::hours(hour % (27 * 24)),
     }
+}
+
+/// Verified ISO certificates and an initial assessment decided `certify`, as
+/// `tests/http/support.rs` `certify_until` does, so the provider is listed for cloud.
+fn certify(conn: &mut Connection, provider: &str, operator: &str, assessor: &str) {
+    let today = gsi_domain::governance::period::bangkok_date(Utc::now());
+    let day = |offset: i64| (today + Duration::days(offset)).to_string();
+    for standard in ["iso_iec_20000_1", "iso_22301", "iso_iec_27001"] {
+        let body = json!({
+            "standard": standard, "number": format!("B-{standard}"), "issuing_body": "Bench CB",
+            "families": ["cloud"], "valid_from": day(-300), "valid_until": day(700), "evidence_ref": "DMS-B"
+        });
+        let recorded = call(conn, "POST", &format!("/v1/providers/{provider}/iso-certificates"), operator, Some(&body), &[]);
+        let id = recorded["id"].as_str().unwrap_or_default().to_owned();
+        call(conn, "POST", &format!("/v1/iso-certificates/{id}/verification"), assessor, Some(&Value::Null), &[]);
+    }
+    let body = json!({
+        "provider_id": provider, "kind": "initial", "families": ["cloud"],
+        "planned_on": day(-2), "performed_on": day(-1), "consent_ref": "consent letter"
+    });
+    let assessment = call(conn, "POST", "/v1/assessments", assessor, Some(&body), &[]);
+    let id = assessment["id"].as_str().unwrap_or_default().to_owned();
+    let decision = json!({"outcome": "certify", "note": "conforms"});
+    call(conn, "POST", &format!("/v1/assessments/{id}/decision"), assessor, Some(&decision), &[]);
 }

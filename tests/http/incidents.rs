@@ -59,9 +59,7 @@ async fn listed_provider(app: &TestApp, name: &str) -> Provider {
     let created =
         app.request("PUT", &format!("/v1/providers/{id}/profile"), Some(&operator), &[], Some(&profile)).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let listing = json!({"family": "network", "action": "list", "reason": "certified by the test assessor"});
-    let listed = app.post(&format!("/v1/providers/{id}/listing"), &gix(), &listing).await;
-    assert_eq!(listed.status, 201, "{}", listed.body);
+    app.certify(&id, &["network"]).await;
     let offering = json!({
         "family": "network",
         "kind": "government_internet",

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod catalog;
 mod conventions;
+mod governance;
 mod health;
 mod incidents;
 mod openapi;

@@ -245,7 +245,7 @@ async fn gsi_6_1_registration_number_check_digit_is_refused_naming_the_field() {
 }
 
 #[actix_web::test]
-async fn gsi_7_4_listing_is_refused_without_24x7_channels_or_an_offered_family() {
+async fn gsi_7_4_a_certified_provider_without_24x7_channels_is_not_listed_and_every_reason_is_given() {
     each_backend(async |app| {
         let mut incomplete = complete_profile();
         incomplete["support"] = json!({"email": "noc@provider-test.co.th", "phone": " "});
@@ -255,32 +255,62 @@ async fn gsi_7_4_listing_is_refused_without_24x7_channels_or_an_offered_family()
             json!(["missing_support_phone", "missing_self_service_url"]),
             "the provider sees what keeps it off the list"
         );
-
-        let blocked = change_listing(&app, &provider, &gix(), &listing("cloud", "list", "certified")).await;
-        blocked.assert_problem(422, "validation-error");
+        app.certify(&provider, &["cloud"]).await;
+        assert!(listed_ids(&provider_list(&app, "").await).is_empty(), "certified, but no 24x7 channels");
+        let h = history(&app, &provider, &operator).await;
+        let reasons = |family: usize| -> Vec<String> {
+            h.body["families"][family]["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(h.body["families"][1]["family"], "cloud");
+        assert_eq!(reasons(1), ["missing_support_phone", "missing_self_service_url"]);
+        assert_eq!(h.body["families"][1]["reasons"][0]["clause"], "GSI-7.4");
         assert_eq!(
-            codes(&blocked),
-            pairs(&[
-                ("profile.support.phone", "missing_support_phone"),
-                ("profile.support.self_service_url", "missing_self_service_url"),
-            ])
+            reasons(2),
+            [
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified",
+                "missing_support_phone",
+                "missing_self_service_url"
+            ],
+            "data_center: offered, but neither ISO-covered nor certified"
         );
-        assert!(blocked.body["errors"][0]["message"].as_str().unwrap().contains("GSI-7.4"));
+        assert_eq!(
+            reasons(0),
+            [
+                "family_not_offered",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "iso_certificate_missing",
+                "not_certified",
+                "missing_support_phone",
+                "missing_self_service_url"
+            ]
+        );
 
-        let mut complete = complete_profile();
-        complete["families"] = json!(["cloud"]);
-        let fixed = put_profile(&app, &provider, &operator, Some("\"1\""), &complete).await;
+        // Completing the profile lists it from that instant, and the change log says so.
+        let fixed = put_profile(&app, &provider, &operator, Some("\"1\""), &complete_profile()).await;
         assert_eq!(fixed.status, 200, "{}", fixed.body);
-        let not_offered = change_listing(&app, &provider, &gix(), &listing("network", "list", "certified")).await;
-        not_offered.assert_problem(422, "validation-error");
-        assert_eq!(codes(&not_offered), pairs(&[("family", "family_not_offered")]));
+        assert_eq!(listed_ids(&provider_list(&app, "").await), [provider.as_str()]);
+        let log = app.get(&format!("/v1/provider-list/changes?provider_id={provider}"), &operator).await;
+        let items = log.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", log.body);
+        assert_eq!((&items[0]["family"], &items[0]["listed"]), (&json!("cloud"), &json!(true)));
+        assert_eq!(items[0]["effective_at"], fixed.body["updated_at"]);
 
+        // Bad override input names every field; there is nothing to lift without an override.
         let bad = change_listing(
             &app,
             &provider,
             &gix(),
             &json!({
-                "family": "cloud", "action": "list", "reason": " ", "effective_at": "2020-01-01T00:00:00Z"
+                "family": "cloud", "action": "suspend", "reason": " ", "effective_at": "2020-01-01T00:00:00Z"
             }),
         )
         .await;
@@ -289,16 +319,9 @@ async fn gsi_7_4_listing_is_refused_without_24x7_channels_or_an_offered_family()
         let unknown_action = change_listing(&app, &provider, &gix(), &listing("cloud", "ban", "x")).await;
         unknown_action.assert_problem(422, "validation-error");
         assert_eq!(unknown_action.problem_fields(), ["action"]);
-
-        // A provider without a profile cannot be listed either.
-        let bare = app.register("provider", "ผู้ให้บริการ ไม่มีโปรไฟล์").await;
-        let no_profile = change_listing(&app, &bare, &gix(), &listing("cloud", "list", "certified")).await;
-        no_profile.assert_problem(422, "validation-error");
-        assert_eq!(codes(&no_profile), pairs(&[("profile", "missing_profile")]));
-
-        // Nothing was recorded.
+        let nothing_to_lift = change_listing(&app, &provider, &gix(), &listing("cloud", "list", "x")).await;
+        nothing_to_lift.assert_problem(409, "invalid-transition");
         assert_eq!(history(&app, &provider, &gix()).await.body["items"], json!([]));
-        assert!(listed_ids(&provider_list(&app, "").await).is_empty());
     })
     .await;
 }
@@ -307,19 +330,16 @@ async fn gsi_7_4_listing_is_refused_without_24x7_channels_or_an_offered_family()
 async fn gsi_12_2_listed_provider_appears_with_since_and_channels_and_suspension_removes_it() {
     each_backend(async |app| {
         let (provider, _) = provider_with(&app, "บริษัท คลาวด์ทดสอบ จำกัด", &complete_profile()).await;
-        let listed =
-            change_listing(&app, &provider, &gix(), &listing("cloud", "list", "ISO/IEC 27001 certified")).await;
-        assert_eq!(listed.status, 201, "{}", listed.body);
-        assert_eq!(listed.header("location"), Some(format!("/v1/providers/{provider}/listing-history")));
-        assert_eq!(listed.body["status"], "listed");
-        assert_eq!(listed.body["actor_role"], "gix_officer");
-        let since = listed.body["effective_at"].clone();
+        app.certify(&provider, &["cloud"]).await;
+        let log = app.get(&format!("/v1/provider-list/changes?provider_id={provider}"), &gix()).await;
+        assert_eq!(log.body["items"][0]["listed"], true, "{}", log.body);
+        let since = log.body["items"][0]["effective_at"].clone();
 
         let list = provider_list(&app, "").await;
         assert_eq!(listed_ids(&list), [provider.as_str()]);
         let line = &list.body["items"][0];
         assert_eq!(line["name_th"], "บริษัท คลาวด์ทดสอบ จำกัด");
-        assert_eq!(line["families"], json!([{"family": "cloud", "since": since}]), "data_center is not listed");
+        assert_eq!(line["families"], json!([{"family": "cloud", "since": since}]), "data_center is not certified");
         assert_eq!(
             line["support"],
             json!({
@@ -339,6 +359,8 @@ async fn gsi_12_2_listed_provider_appears_with_since_and_channels_and_suspension
         let suspended =
             change_listing(&app, &provider, &gix(), &listing("cloud", "suspend", "certificate under review")).await;
         assert_eq!(suspended.status, 201, "{}", suspended.body);
+        assert_eq!(suspended.header("location"), Some(format!("/v1/providers/{provider}/listing-history")));
+        assert_eq!(suspended.body["actor_role"], "gix_officer");
         assert!(listed_ids(&provider_list(&app, "").await).is_empty(), "a suspended provider is off the list");
         // The list as it stood before the suspension still shows it.
         let before = instant(&suspended.body["effective_at"]);
@@ -369,12 +391,8 @@ async fn gsi_12_2_listed_provider_appears_with_since_and_channels_and_suspension
 async fn gsi_12_3_delisting_keeps_every_dated_entry_in_order() {
     each_backend(async |app| {
         let (provider, operator) = provider_with(&app, "ผู้ให้บริการ ประวัติ", &complete_profile()).await;
-        let steps = [
-            ("cloud", "list", "certified"),
-            ("data_center", "list", "certified"),
-            ("cloud", "suspend", "certificate expired"),
-            ("cloud", "delist", "not renewed (GSI-12.3)"),
-        ];
+        app.certify(&provider, &["cloud", "data_center"]).await;
+        let steps = [("cloud", "suspend", "certificate expired"), ("cloud", "delist", "not renewed (GSI-12.3)")];
         for (family, action, reason) in steps {
             let reply = change_listing(&app, &provider, &gix(), &listing(family, action, reason)).await;
             assert_eq!(reply.status, 201, "{action}: {}", reply.body);
@@ -405,8 +423,6 @@ async fn gsi_12_3_delisting_keeps_every_dated_entry_in_order() {
             assert_eq!(
                 seen,
                 [
-                    ("cloud", "list", "listed"),
-                    ("data_center", "list", "listed"),
                     ("cloud", "suspend", "suspended"),
                     ("cloud", "delist", "delisted"),
                     ("data_center", "delist", "delisted"),
@@ -414,10 +430,11 @@ async fn gsi_12_3_delisting_keeps_every_dated_entry_in_order() {
             );
             let times: Vec<DateTime<Utc>> = items.iter().map(|e| instant(&e["effective_at"])).collect();
             assert!(times.windows(2).all(|w| w[0] < w[1]), "oldest first: {times:?}");
-            assert_eq!(items[3]["reason"], "not renewed (GSI-12.3)");
+            assert_eq!(items[1]["reason"], "not renewed (GSI-12.3)");
             let families = &h.body["families"];
             assert_eq!(families[1]["family"], "cloud");
             assert_eq!(families[1]["status"], "delisted");
+            assert_eq!(families[1]["reasons"][0]["code"], "delisted_by_gix");
             assert_eq!(families[1]["allowed_actions"], json!(["list"]), "a delisted provider may be listed again");
             assert_eq!(families[2]["status"], "listed", "the scheduled delisting has not taken effect");
             assert_eq!(families[2]["scheduled_status"], "delisted");
@@ -438,8 +455,8 @@ async fn gsi_12_3_delisting_keeps_every_dated_entry_in_order() {
 
         // Each change wrote one audit event, owned by the provider.
         let events = app.get("/v1/audit-events?action=provider_listing.changed", &operator).await;
-        assert_eq!(events.body["items"].as_array().unwrap().len(), 5);
-        assert_eq!(events.body["items"][2]["changes"]["status"], json!({"from": "listed", "to": "suspended"}));
+        assert_eq!(events.body["items"].as_array().unwrap().len(), 3);
+        assert_eq!(events.body["items"][0]["changes"]["status"], json!({"from": "not_listed", "to": "suspended"}));
     })
     .await;
 }
@@ -468,7 +485,7 @@ async fn gsi_12_2_listing_changes_replay_with_an_idempotency_key() {
     each_backend(async |app| {
         let (provider, _) = provider_with(&app, "ผู้ให้บริการ ส่งซ้ำ", &complete_profile()).await;
         let path = format!("/v1/providers/{provider}/listing");
-        let body = listing("cloud", "list", "certified");
+        let body = listing("cloud", "suspend", "under review");
         let key = [("Idempotency-Key", "list-cloud-1")];
         let first = app.request("POST", &path, Some(&gix()), &key, Some(&body)).await;
         assert_eq!(first.status, 201, "{}", first.body);
@@ -479,9 +496,9 @@ async fn gsi_12_2_listing_changes_replay_with_an_idempotency_key() {
         });
         let key_of = [("Idempotency-Key", "retry-me")];
         let a =
-            app.request("POST", &path, Some(&gix_again), &key_of, Some(&listing("data_center", "list", "ok"))).await;
+            app.request("POST", &path, Some(&gix_again), &key_of, Some(&listing("data_center", "delist", "ok"))).await;
         let b =
-            app.request("POST", &path, Some(&gix_again), &key_of, Some(&listing("data_center", "list", "ok"))).await;
+            app.request("POST", &path, Some(&gix_again), &key_of, Some(&listing("data_center", "delist", "ok"))).await;
         assert_eq!(a.status, 201, "{}", a.body);
         assert_eq!(b.status, 201);
         assert_eq!(b.body, a.body, "the stored response is replayed");
@@ -493,29 +510,21 @@ async fn gsi_12_2_listing_changes_replay_with_an_idempotency_key() {
 }
 
 #[actix_web::test]
-async fn gsi_7_4_a_listed_provider_keeps_its_listed_families_and_channels() {
+async fn gsi_6_2_a_profile_that_stops_offering_a_family_unlists_it_with_the_reason() {
     each_backend(async |app| {
         let (provider, operator) = provider_with(&app, "ผู้ให้บริการ ขึ้นบัญชีแล้ว", &complete_profile()).await;
-        let listed = change_listing(&app, &provider, &gix(), &listing("cloud", "list", "certified")).await;
-        assert_eq!(listed.status, 201);
+        app.certify(&provider, &["cloud"]).await;
+        assert_eq!(listed_ids(&provider_list(&app, "?family=cloud").await), [provider.as_str()]);
         let mut shrunk = complete_profile();
         shrunk["families"] = json!(["data_center"]);
-        shrunk["support"]["phone"] = json!(null);
-        let refused = put_profile(&app, &provider, &operator, Some("\"1\""), &shrunk).await;
-        refused.assert_problem(422, "validation-error");
-        assert_eq!(
-            codes(&refused),
-            pairs(&[("families", "listed_family_removed"), ("support.phone", "required_while_listed")])
-        );
-        assert_eq!(app.get(&profile_path(&provider), &operator).await.body["version"], 1, "nothing written");
-
-        // Dropping a family that is not listed is fine; so is everything once delisted.
-        let mut cloud_only = complete_profile();
-        cloud_only["families"] = json!(["cloud"]);
-        assert_eq!(put_profile(&app, &provider, &operator, Some("\"1\""), &cloud_only).await.status, 200);
-        let delisted = change_listing(&app, &provider, &gix(), &listing("cloud", "delist", "provider asked")).await;
-        assert_eq!(delisted.status, 201);
-        assert_eq!(put_profile(&app, &provider, &operator, Some("\"2\""), &shrunk).await.status, 200);
+        let saved = put_profile(&app, &provider, &operator, Some("\"1\""), &shrunk).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(listed_ids(&provider_list(&app, "").await).is_empty());
+        let log = app.get(&format!("/v1/provider-list/changes?provider_id={provider}"), &operator).await;
+        let last = log.body["items"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((&last["family"], &last["listed"]), (&json!("cloud"), &json!(false)));
+        assert_eq!(last["reasons"][0]["code"], "family_not_offered");
+        assert_eq!(last["effective_at"], saved.body["updated_at"]);
     })
     .await;
 }
@@ -527,8 +536,7 @@ async fn gsi_13_1_provider_list_pages_and_names_bad_parameters() {
         for name in ["ผู้ให้บริการ 1", "ผู้ให้บริการ 2", "ผู้ให้บริการ 3"]
         {
             let (provider, _) = provider_with(&app, name, &complete_profile()).await;
-            let reply = change_listing(&app, &provider, &gix(), &listing("data_center", "list", "certified")).await;
-            assert_eq!(reply.status, 201);
+            app.certify(&provider, &["data_center"]).await;
             ids.push(provider);
         }
         // One registered but never listed, one suspended: neither is on the list.
@@ -579,7 +587,9 @@ async fn demo_seed_gives_both_demo_providers_profiles_and_lists_them() {
             assert_eq!(profile.body["legal_status"], "juristic_person");
             assert_eq!(profile.body["listing_blockers"], json!([]));
             assert_eq!(profile.body["exclusions"][0]["notice_hours"], 72);
-            assert_eq!(history(&app, id, &gix()).await.body["items"].as_array().unwrap().len(), families(id).len());
+            let h = history(&app, id, &gix()).await;
+            assert_eq!(h.body["items"], json!([]), "no GIX override");
+            assert_eq!(h.body["changes"].as_array().unwrap().len(), families(id).len(), "listed by the evidence");
         }
     })
     .await;
@@ -589,13 +599,13 @@ async fn demo_seed_gives_both_demo_providers_profiles_and_lists_them() {
 async fn gsi_12_2_racing_listing_changes_record_one_entry() {
     each_backend(async |app| {
         let (provider, _) = provider_with(&app, "ผู้ให้บริการ แข่งกัน", &complete_profile()).await;
-        let body = listing("cloud", "list", "certified");
+        let body = listing("cloud", "suspend", "under review");
         let gix = gix();
         let replies =
             futures_util::future::join_all((0..6).map(|_| change_listing(&app, &provider, &gix, &body))).await;
         let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
         assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "statuses: {statuses:?}");
-        // The others start from `listed` (409), or from before the winner's instant (422).
+        // The others start from `suspended` (409), or from before the winner's instant (422).
         assert!(statuses.iter().all(|s| [201, 409, 422].contains(s)), "statuses: {statuses:?}");
         assert_eq!(history(&app, &provider, &gix).await.body["items"].as_array().unwrap().len(), 1);
     })

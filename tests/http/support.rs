@@ -249,6 +249,71 @@ impl TestApp {
         self.request("POST", path, Some(token), &[], Some(body)).await
     }
 
+    /// Puts a provider that has a complete profile on the derived provider list for `families`
+    /// through the governance API (GSI-6.4, 11.3, 12.1, 12.2): registers and accredits an
+    /// assessor, records and verifies the three ISO certificates, and certifies the provider.
+    /// The ISO/IEC 27001 certificate is valid until `iso27001_until`. Returns the assessor id.
+    pub async fn certify_until(&self, provider: &str, families: &[&str], iso27001_until: chrono::NaiveDate) -> String {
+        let today = gsi_domain::governance::period::bangkok_date(chrono::Utc::now());
+        let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+        let assessor = self.register("assessor", "สถาบันรับรองทดสอบ").await;
+        let accredited = self
+            .post(
+                &format!("/v1/assessors/{assessor}/accreditations"),
+                &gix(),
+                &json!({"families": ["network", "cloud", "data_center"], "valid_from": day(-365), "valid_until": day(730)}),
+            )
+            .await;
+        assert_eq!(accredited.status, StatusCode::CREATED, "accredit: {}", accredited.body);
+        let operator = token("provider_operator", provider);
+        let assessor_token = token("assessor", &assessor);
+        for standard in ["iso_iec_20000_1", "iso_22301", "iso_iec_27001"] {
+            let until = if standard == "iso_iec_27001" { iso27001_until.to_string() } else { day(700) };
+            let recorded = self
+                .post(
+                    &format!("/v1/providers/{provider}/iso-certificates"),
+                    &operator,
+                    &json!({
+                        "standard": standard, "number": format!("T-{standard}"), "issuing_body": "Test CB",
+                        "families": families, "valid_from": day(-300), "valid_until": until, "evidence_ref": "DMS-1"
+                    }),
+                )
+                .await;
+            assert_eq!(recorded.status, StatusCode::CREATED, "certificate: {}", recorded.body);
+            let id = recorded.body["id"].as_str().expect("id").to_owned();
+            let verified =
+                self.post(&format!("/v1/iso-certificates/{id}/verification"), &assessor_token, &json!(null)).await;
+            assert_eq!(verified.status, StatusCode::OK, "verify: {}", verified.body);
+        }
+        let assessment = self
+            .post(
+                "/v1/assessments",
+                &assessor_token,
+                &json!({
+                    "provider_id": provider, "kind": "initial", "families": families,
+                    "planned_on": day(-2), "performed_on": day(-1), "consent_ref": "consent letter"
+                }),
+            )
+            .await;
+        assert_eq!(assessment.status, StatusCode::CREATED, "assessment: {}", assessment.body);
+        let id = assessment.body["id"].as_str().expect("id").to_owned();
+        let decided = self
+            .post(
+                &format!("/v1/assessments/{id}/decision"),
+                &assessor_token,
+                &json!({"outcome": "certify", "note": "conforms"}),
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::OK, "decision: {}", decided.body);
+        assessor
+    }
+
+    /// `certify_until` with every certificate valid for about two years.
+    pub async fn certify(&self, provider: &str, families: &[&str]) -> String {
+        let today = gsi_domain::governance::period::bangkok_date(chrono::Utc::now());
+        self.certify_until(provider, families, today + chrono::Duration::days(700)).await
+    }
+
     /// Registers an organisation as GIX; returns its id.
     pub async fn register(&self, kind: &str, name_th: &str) -> String {
         let reply = self.post("/v1/organisations", &gix(), &json!({"kind": kind, "name_th": name_th})).await;

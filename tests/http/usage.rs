@@ -45,14 +45,7 @@ pub async fn listed_provider(app: &TestApp, name: &str) -> (String, String) {
         .request("PUT", &format!("/v1/providers/{provider}/profile"), Some(&operator), &[], Some(&provider_profile()))
         .await;
     assert_eq!(profile.status, 201, "{}", profile.body);
-    let listing = app
-        .post(
-            &format!("/v1/providers/{provider}/listing"),
-            &gix(),
-            &json!({"family": "cloud", "action": "list", "reason": "certified"}),
-        )
-        .await;
-    assert_eq!(listing.status, 201, "{}", listing.body);
+    app.certify(&provider, &["cloud"]).await;
     (provider, operator)
 }
 

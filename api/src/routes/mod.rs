@@ -1,12 +1,18 @@
 //! HTTP routes, one folder per resource and one file per action. Handlers extract,
 //! call a use case on a blocking thread, and shape the response; nothing else.
 
+pub mod accreditations;
 pub mod agency_profiles;
+pub mod assessments;
 pub mod audit_events;
-pub mod budgets;
+pub mod budgets
+pub mod conformance;
 pub mod costs;
+pub mod expiry_watch;
 pub mod health;
 pub mod incidents;
+pub mod interconnections;
+pub mod iso_certificates;
 pub mod me;
 pub mod metrics;
 pub mod monthly_reports;
@@ -23,9 +29,11 @@ pub mod security_events;
 pub mod service;
 pub mod service_requests;
 pub mod sla;
+pub mod staff;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
+pub mod vulnerability_notices;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -118,7 +126,33 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(monthly_reports::get::get_monthly_report)
         .service(monthly_reports::notes::set_monthly_report_notes)
         .service(monthly_reports::submit::submit_monthly_report)
-        .service(monthly_reports::revise::revise_monthly_report);
+        .service(monthly_reports::revise::revise_monthly_report)
+        // Governance (issue 9): accreditations, ISO certificates, assessments, the derived
+        // provider list's change log, the expiry watch.
+        .service(accreditations::create::accredit_assessor)
+        .service(accreditations::list::list_accreditations)
+        .service(accreditations::withdraw::withdraw_accreditation)
+        .service(iso_certificates::create::record_iso_certificate)
+        .service(iso_certificates::list::list_iso_certificates)
+        .service(iso_certificates::verify::verify_iso_certificate)
+        .service(assessments::create::create_assessment)
+        .service(assessments::list::list_assessments)
+        .service(assessments::get::get_assessment)
+        .service(assessments::finding::add_finding)
+        .service(assessments::decide::decide_assessment)
+        .service(provider_list::changes::get_provider_list_changes)
+        .service(expiry_watch::get::get_expiry_watch)
+        .service(conformance::get::get_conformance)
+        .service(conformance::csv::get_conformance_csv)
+        .service(staff::create::record_staff)
+        .service(staff::list::list_staff)
+        .service(staff::summary::get_staff_summary)
+        .service(interconnections::create::declare_interconnection)
+        .service(interconnections::list::list_interconnections)
+        .service(interconnections::verify::verify_interconnection)
+        .service(vulnerability_notices::create::record_notice)
+        .service(vulnerability_notices::list::list_notices)
+        .service(vulnerability_notices::remediate::remediate_notice);
 }
 
 /// Outside `/v1`: probes for orchestrators.

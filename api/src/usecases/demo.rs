@@ -210,6 +210,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiErr
         created += 1;
     }
     super::demo_providers::seed_providers(conn, now)?;
+    super::demo_governance::seed_governance(conn, now)?;
     super::demo_catalog::seed_catalog(conn, now)?;
     super::demo_subscriptions::seed_subscriptions(conn, now)?;
     super::demo_incidents::seed_incidents(conn, now)?;

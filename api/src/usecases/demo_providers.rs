@@ -1,17 +1,16 @@
-//! Demo provider profiles and their listing (GSI-6.1, 6.2, 7.4, 10.3, 12.2), written through
-//! the same use cases as real requests. Idempotent: a profile is written only when absent, a
-//! family is listed only when it has never been (a later suspension by a demo user stays).
+//! Demo provider profiles (GSI-6.1, 6.2, 7.4, 10.3), written through the same use cases as
+//! real requests. Idempotent: a profile is written only when absent. Their listing follows
+//! from the evidence `demo_governance` seeds.
 
 use chrono::{DateTime, Utc};
-use gsi_domain::listing::{self, ListingChangeDraft, ListingStatus};
 use gsi_domain::org::GIX_ORGANISATION_ID;
 use gsi_domain::provider::{ProviderProfileDraft, ServiceExclusionDraft, SupportChannelsDraft};
 use gsi_domain::{Actor, OrganisationId, Role, Subject};
-use gsi_persistence::repos::{listings as listing_repo, organisations as organisation_repo, provider_profiles};
+use gsi_persistence::repos::{organisations as organisation_repo, provider_profiles};
 use gsi_persistence::{DbConnection, write_tx};
 
 use super::demo::{DEMO_CLOUD_PROVIDER, DEMO_NETWORK_PROVIDER};
-use super::{Context, listings, provider_profiles as profile_usecases};
+use super::{Context, provider_profiles as profile_usecases};
 use crate::error::ApiError;
 
 fn actor(subject: &str, organisation: OrganisationId, role: Role) -> Result<Actor, ApiError> {
@@ -69,8 +68,8 @@ fn cloud_profile() -> ProviderProfileDraft {
     }
 }
 
-/// Gives the two demo providers their profiles and lists them for their families, as the
-/// GIX seed actor. Call after the demo organisations exist.
+/// Gives the two demo providers their profiles (their listing follows from the governance
+/// evidence `demo_governance` seeds). Call after the demo organisations exist.
 pub fn seed_providers(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), ApiError> {
     let now = gsi_domain::time::to_storage_precision(now);
     let seeder = Context {
@@ -89,22 +88,6 @@ pub fn seed_providers(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(),
                     ..seeder.clone()
                 };
                 profile_usecases::put(tx, &operator, provider, None, &draft)?;
-            }
-            let history = listing_repo::history(tx, provider)?;
-            for family in &draft.families {
-                let family =
-                    family.parse().map_err(|e: gsi_domain::service::UnknownTerm| ApiError::Internal(e.to_string()))?;
-                if listing::scheduled_status(&history, family) != ListingStatus::NotListed {
-                    continue;
-                }
-                let change = ListingChangeDraft {
-                    family: family.as_str().to_owned(),
-                    action: "list".into(),
-                    reason: "Demo data: certified by the demo assessor against ISO/IEC 20000, 22301 and 27001 (GSI-6.4, 12.2)"
-                        .into(),
-                    effective_at: None,
-                };
-                listings::change(tx, &seeder, provider, &change)?;
             }
             Ok::<_, ApiError>(())
         })?;

@@ -1,19 +1,22 @@
-//! The provider list (GSI-12.2, 12.3, 13.1): GIX records dated listing changes; every caller
-//! reads the list; GIX and the provider itself read the history. Every listing question is
-//! answered by `gsi_domain::listing` from the stored history.
+//! The provider list (GSI-12.2, 12.3, 13.1), derived from evidence by
+//! `gsi_domain::governance::eligibility`; GIX records dated suspensions and delistings as an
+//! override; every caller reads the list and its change log; GIX and the provider itself read
+//! the override history.
 
 use chrono::{DateTime, Utc};
+use gsi_domain::governance::eligibility::NotListedReason;
 use gsi_domain::listing::{self, ListedFamily, ListingAction, ListingChangeDraft, ListingRefused, ListingStatus};
 use gsi_domain::org::Organisation;
 use gsi_domain::provider::SupportChannels;
 use gsi_domain::service::ServiceFamily;
 use gsi_domain::{OrganisationId, ValidationErrors};
+use gsi_persistence::repos::governance::{self as governance_repo, ListingChangeRecord};
 use gsi_persistence::repos::listings::{self, ListingRecord};
 use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, Page, PageRequest};
 
 use super::provider_profiles::provider_organisation;
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, governance};
 use crate::error::ApiError;
 
 /// Records a listing change by a GIX officer (GSI-12.2, 12.3). Checks, in order: the role
@@ -48,6 +51,7 @@ pub fn change(
     let entry = listing::record_change(&history, &profile, &draft, &ctx.actor, ctx.now).map_err(refused)?;
     let from = listing::scheduled_status(&history, entry.family);
     let record = listings::insert(conn, &entry, ctx.actor.role)?;
+    governance::sync(conn, provider, ctx.now)?;
     audit(
         conn,
         ctx,
@@ -77,20 +81,6 @@ fn refused(refusal: ListingRefused) -> ApiError {
         ListingRefused::Transition(transition) => {
             ApiError::invalid_transition(&transition, transition.state, &transition.allowed)
         }
-        ListingRefused::FamilyNotOffered { family } => ApiError::Validation(ValidationErrors::single(
-            "family",
-            "family_not_offered",
-            format!(
-                "the provider's profile does not offer {family} (GSI-6.2); it can be listed only for what it offers"
-            ),
-        )),
-        ListingRefused::Blocked(blockers) => {
-            let mut errors = ValidationErrors::new();
-            for blocker in blockers {
-                errors.add(format!("profile.{}", blocker.profile_field()), blocker.as_str(), blocker.message());
-            }
-            ApiError::Validation(errors)
-        }
     }
 }
 
@@ -98,11 +88,15 @@ fn refused(refusal: ListingRefused) -> ApiError {
 #[derive(Debug, Clone)]
 pub struct FamilyStanding {
     pub family: ServiceFamily,
-    /// At the time of the request.
+    /// At the time of the request: `listed` when the evidence says so; otherwise GIX's
+    /// override status when it holds the provider off, else `not_listed`.
     pub status: ListingStatus,
     /// When the current listed period began, if listed.
     pub since: Option<DateTime<Utc>>,
-    /// After every recorded change, scheduled ones included: where the next change starts.
+    /// Every reason it is not listed now (GSI-6.1-6.4, 7.4, 11.1, 11.3, 12.3).
+    pub reasons: Vec<NotListedReason>,
+    /// GIX's override after every recorded change, scheduled ones included: where the next
+    /// override change starts.
     pub scheduled_status: ListingStatus,
     pub allowed_actions: Vec<ListingAction>,
 }
@@ -111,8 +105,10 @@ pub struct FamilyStanding {
 pub struct ListingHistory {
     pub provider: Organisation,
     pub standings: Vec<FamilyStanding>,
-    /// Oldest first.
+    /// GIX's override entries, oldest first.
     pub records: Vec<ListingRecord>,
+    /// The provider's change log, oldest first.
+    pub changes: Vec<ListingChangeRecord>,
 }
 
 /// The provider's whole listing history and where it stands per family (GSI-12.2, 12.3).
@@ -123,20 +119,32 @@ pub fn history(conn: &mut DbConnection, ctx: &Context, provider: OrganisationId)
     let organisation = provider_organisation(conn, provider, "listing history")?;
     let records = listings::records(conn, provider)?;
     let entries: Vec<_> = records.iter().map(|r| r.entry.clone()).collect();
-    let standings = ServiceFamily::ALL
-        .iter()
-        .map(|family| {
-            let scheduled_status = listing::scheduled_status(&entries, *family);
+    let evidence = governance::evidence_of(conn, provider)?;
+    let changes = governance::change_log(conn, Some(provider), ctx.now)?;
+    let standings = governance::standings(&evidence, &changes, ctx.now)
+        .into_iter()
+        .map(|standing| {
+            let family = standing.decision.family;
+            let scheduled_status = listing::scheduled_status(&entries, family);
+            let override_status = listing::listing_status(&entries, family, ctx.now);
+            let status = if standing.decision.listed() {
+                ListingStatus::Listed
+            } else if matches!(override_status, ListingStatus::Suspended | ListingStatus::Delisted) {
+                override_status
+            } else {
+                ListingStatus::NotListed
+            };
             FamilyStanding {
-                family: *family,
-                status: listing::listing_status(&entries, *family, ctx.now),
-                since: listing::listed_since(&entries, *family, ctx.now),
+                family,
+                status,
+                since: standing.since,
+                reasons: standing.decision.reasons,
                 scheduled_status,
                 allowed_actions: listing::allowed_actions(scheduled_status),
             }
         })
         .collect();
-    Ok(ListingHistory { provider: organisation, standings, records })
+    Ok(ListingHistory { provider: organisation, standings, records, changes })
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -171,24 +179,28 @@ pub fn provider_list(
     let wanted = page.fetch_limit();
     let mut found: Vec<ListedProvider> = Vec::new();
     let mut after = page.after.map(OrganisationId::from_uuid);
-    // Candidates are a superset; the domain decides, so keep fetching until a page is full.
+    // Candidates (certified providers) are a superset; the domain decides, so keep fetching
+    // until a page is full.
     loop {
-        let batch = listings::listed_candidates(conn, filter.family, at, after, wanted)?;
+        let batch = governance_repo::certified_providers(conn, after, wanted)?;
         let Some(last) = batch.last().copied() else { break };
-        let histories = listings::histories(conn, &batch)?;
-        let listed: Vec<(OrganisationId, Vec<ListedFamily>)> = batch
-            .iter()
-            .filter_map(|id| {
-                let families: Vec<ListedFamily> = histories
-                    .get(id)
-                    .map(|h| listing::listed_families(h, at))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|l| filter.family.is_none_or(|f| l.family == f))
-                    .collect();
-                (!families.is_empty()).then_some((*id, families))
-            })
-            .collect();
+        let evidence = governance::evidence_of_many(conn, &batch)?;
+        let mut listed: Vec<(OrganisationId, Vec<ListedFamily>)> = Vec::new();
+        for (id, e) in &evidence {
+            let standings = governance::standings(e, &[], at);
+            if !standings.iter().any(|s| s.decision.listed()) {
+                continue;
+            }
+            let log = governance::change_log(conn, Some(*id), ctx.now.max(at))?;
+            let families: Vec<ListedFamily> = governance::standings(e, &log, at)
+                .into_iter()
+                .filter(|s| filter.family.is_none_or(|f| s.decision.family == f))
+                .filter_map(|s| s.since.map(|since| ListedFamily { family: s.decision.family, since }))
+                .collect();
+            if !families.is_empty() {
+                listed.push((*id, families));
+            }
+        }
         let ids: Vec<OrganisationId> = listed.iter().map(|(id, _)| *id).collect();
         let mut profiles = provider_profiles::find_many(conn, &ids)?;
         let mut registered = organisations::find_many(conn, &ids)?;

@@ -3,15 +3,18 @@
 //! and writes its audit event in the same transaction. No HTTP types here.
 
 pub mod agency_profiles;
+pub mod assessments;
 pub mod audit;
 pub mod costs;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_governance;
 pub mod demo_incidents;
 pub mod demo_providers;
 pub mod demo_reports;
 pub mod demo_subscriptions;
 pub mod demo_usage;
+pub mod governance;
 pub mod incidents;
 pub mod listings;
 pub mod offerings;

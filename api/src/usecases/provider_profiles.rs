@@ -1,13 +1,13 @@
 //! Provider profiles (GSI-6.1, 6.2, 7.4, 10.3): kept by the provider's operators, read by
 //! agencies, GIX and the assessor.
 
+use gsi_domain::OrganisationId;
 use gsi_domain::org::{Organisation, OrganisationKind};
 use gsi_domain::provider::{ProviderProfile, ProviderProfileDetails, ProviderProfileDraft, profile_access};
-use gsi_domain::{OrganisationId, listing};
-use gsi_persistence::repos::{listings, organisations, provider_profiles};
+use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, StoreError};
 
-use super::{Change, Context, audit, diff};
+use super::{Change, Context, audit, diff, governance};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -80,8 +80,9 @@ pub fn put(
     let details = ProviderProfileDetails::parse(draft).map_err(ApiError::Validation)?;
     let version = current.as_ref().map_or(1, |c| c.version + 1);
     let saved = ProviderProfile { provider_id: provider, details, updated_at: ctx.now, version };
-    let history = listings::history(conn, provider)?;
-    listing::check_profile_change(&history, &saved, ctx.now).map_err(ApiError::Validation)?;
+    // The profile is not dated evidence: write the change log up to now with the old one
+    // (GSI-12.2), then, below, date the new one's effect now.
+    governance::sync_before(conn, provider, ctx.now)?;
     let (action, changes) = match &current {
         None => {
             match provider_profiles::insert(conn, &saved) {
@@ -100,6 +101,7 @@ pub fn put(
             ("provider_profile.updated", diff(&snapshot(&current.details), &snapshot(&saved.details)))
         }
     };
+    governance::sync(conn, provider, ctx.now)?;
     audit(
         conn,
         ctx,

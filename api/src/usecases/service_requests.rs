@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use gsi_domain::catalog::{self, Offering, OfferingId};
-use gsi_domain::listing;
+use gsi_domain::governance::eligibility::decide;
 use gsi_domain::request::{
     self, Action, ActionKind, ActionRefused, CompletionEffect, EffectRefused, NOTE_MAX, NewServiceRequest, Preview,
     PreviewBasis, ProgressDraft, ProgressReport, QuoteDecision, QuoteDraft, QuoteId, RequestPayload, RequestStatus,
@@ -19,7 +19,7 @@ use gsi_domain::subscription::{self, SubscribeRefused, Subscription, Subscriptio
 use gsi_domain::text::BoundedText;
 use gsi_domain::{OrganisationId, ValidationErrors};
 use gsi_persistence::repos::service_requests::{self as repo, RequestFilter, ServiceRequestRecord};
-use gsi_persistence::repos::{listings, offerings, subscriptions};
+use gsi_persistence::repos::{offerings, subscriptions};
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
 use super::{Change, Context, audit};
@@ -127,8 +127,8 @@ pub fn submit(conn: &mut DbConnection, ctx: &Context, draft: &ServiceRequestDraf
     let prepared = prepare(conn, ctx, &parsed.payload)?;
     let preview = request::preview(&parsed.payload, &prepared.basis).map_err(ApiError::Validation)?;
     let provider = prepared.offering.provider;
-    let history = listings::history(conn, provider)?;
-    let provider_listed = listing::is_listed(&history, prepared.offering.details.family(), ctx.now);
+    let evidence = super::governance::evidence_of(conn, provider)?;
+    let provider_listed = decide(&evidence, prepared.offering.details.family(), ctx.now).listed();
     let summaries = match &prepared.subscription {
         Some(s) => repo::summaries_on_subscription(conn, s.id)?,
         None => Vec::new(),
@@ -436,9 +436,9 @@ fn carry_out(
         CompletionEffect::StartSubscription { offering, quantities, from } => {
             let offering = offerings::find(conn, *offering)?
                 .ok_or_else(|| ApiError::Internal(format!("offering {offering} of a request is missing")))?;
-            let history = listings::history(conn, offering.provider)?;
-            let new =
-                request::start_subscription(&offering, &history, request.agency, quantities, *from).map_err(refused)?;
+            let evidence = super::governance::evidence_of(conn, offering.provider)?;
+            let new = request::start_subscription(&offering, &evidence, request.agency, quantities, *from)
+                .map_err(refused)?;
             let created = new.into_subscription(SubscriptionId::new_v7(ctx.now));
             subscriptions::insert(conn, &created, ctx.now)?;
             Ok(SubscriptionChange::Created(created.id))

@@ -11,10 +11,10 @@ use gsi_domain::subscription::{
 };
 use gsi_domain::{OrganisationId, ValidationErrors};
 use gsi_persistence::repos::subscriptions::{self as repo, StoredSubscription};
-use gsi_persistence::repos::{listings, offerings, organisations};
+use gsi_persistence::repos::{offerings, organisations};
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, governance};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -34,8 +34,8 @@ pub fn get(conn: &mut DbConnection, ctx: &Context, id: SubscriptionId) -> Result
     if !subscription::subscription_access(&ctx.actor, s.agency, s.provider).can_read() {
         return Err(ApiError::NotFound("subscription"));
     }
-    let history = listings::history(conn, s.provider)?;
-    let provider_not_listed = subscription::provider_not_listed(s, &history, ctx.now);
+    let evidence = governance::evidence_of(conn, s.provider)?;
+    let provider_not_listed = subscription::provider_not_listed(s, &evidence, ctx.now);
     Ok(SubscriptionView { stored, provider_not_listed })
 }
 
@@ -49,10 +49,12 @@ pub fn list(
         let found = repo::list(conn, subscription::subscription_scope(&ctx.actor), filter, page)?;
         let providers: Vec<OrganisationId> =
             found.items.iter().map(|s| s.subscription.provider).collect::<BTreeSet<_>>().into_iter().collect();
-        let histories = listings::histories(conn, &providers)?;
+        let evidence = governance::evidence_of_many(conn, &providers)?;
         Ok(found.map(|stored| {
-            let history = histories.get(&stored.subscription.provider).map(Vec::as_slice).unwrap_or_default();
-            let provider_not_listed = subscription::provider_not_listed(&stored.subscription, history, ctx.now);
+            // Every provider asked for has evidence (possibly empty), so the fallback is unused.
+            let provider_not_listed = evidence
+                .get(&stored.subscription.provider)
+                .is_none_or(|e| subscription::provider_not_listed(&stored.subscription, e, ctx.now));
             SubscriptionView { stored, provider_not_listed }
         }))
     })
@@ -95,8 +97,9 @@ pub fn register_existing_as(
         return Err(invalid("agency_id", "not_found", format!("no agency {} is registered", input.agency)));
     }
     let add_ons = load_add_ons(conn, provider, &input.draft.add_ons)?;
-    let history = listings::history(conn, provider)?;
-    let new = subscription::register_existing(&offering, &add_ons, &history, &input.draft, ctx.now).map_err(refusal)?;
+    let evidence = governance::evidence_of(conn, provider)?;
+    let new =
+        subscription::register_existing(&offering, &add_ons, &evidence, &input.draft, ctx.now).map_err(refusal)?;
     let created = new.into_subscription(id);
     repo::insert(conn, &created, ctx.now)?;
     audit(

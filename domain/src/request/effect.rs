@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use super::Quantities;
 use super::lifecycle::CompletionEffect;
 use crate::catalog::{Offering, OfferingRole};
+use crate::governance::eligibility::ListingEvidence;
 use crate::ids::OrganisationId;
-use crate::listing::ListingEntry;
 use crate::subscription::{
     self, MAX_ADD_ONS, NewSubscription, QuantityDraft, SubscribeRefused, SubscribedAddOn, Subscription,
     SubscriptionAction, SubscriptionDraft, SubscriptionId, SubscriptionStatus,
@@ -41,7 +41,7 @@ pub enum EffectRefused {
 /// GSI-7.5.5 via A.1.8: the subscription a completed new-service request creates.
 pub fn start_subscription(
     offering: &Offering,
-    provider_history: &[ListingEntry],
+    provider_history: &ListingEvidence,
     agency: OrganisationId,
     quantities: &Quantities,
     from: DateTime<Utc>,
@@ -117,10 +117,8 @@ mod tests {
     use super::*;
     use crate::catalog::tests::{compute_draft, offering};
     use crate::catalog::{CapacityLimitDraft, OfferingDraft, OfferingId, OfferingState, PricingLineDraft};
-    use crate::listing::tests::entry;
-    use crate::listing::{ListingAction, ListingStatus};
     use crate::money::Quantity;
-    use crate::service::{Metric, ServiceFamily};
+    use crate::service::Metric;
     use crate::subscription::{SubscriptionOrigin, Term};
 
     fn now() -> DateTime<Utc> {
@@ -157,8 +155,8 @@ mod tests {
         OrganisationId::from_uuid(Uuid::from_u128(0xA1))
     }
 
-    fn listed() -> Vec<ListingEntry> {
-        vec![entry(ServiceFamily::Cloud, ListingAction::List, ListingStatus::Listed, now() - Duration::days(60))]
+    fn listed() -> ListingEvidence {
+        crate::governance::eligibility::tests::listed_evidence(compute().provider, now() - Duration::days(60))
     }
 
     fn running() -> Subscription {
@@ -187,7 +185,9 @@ mod tests {
         assert_eq!((new.agency, new.quantities.clone()), (agency(), quantities.clone()));
         assert_eq!((new.term.starts_at(), new.term.ends_at()), (now(), None));
         // GSI-13.1: not from a provider that left the list meanwhile.
-        let refused = start_subscription(&compute(), &[], agency(), &quantities, now()).unwrap_err();
+        let mut lapsed = listed();
+        lapsed.certificates.clear();
+        let refused = start_subscription(&compute(), &lapsed, agency(), &quantities, now()).unwrap_err();
         assert!(matches!(refused, EffectRefused::Subscribe(SubscribeRefused::NotListed(_))));
     }
 

@@ -2,6 +2,7 @@
 
 pub mod agency_profiles;
 pub mod audit;
+pub mod governance;
 pub mod idempotency;
 pub mod incidents;
 pub mod listings;

@@ -1,3 +1,4 @@
+pub mod changes;
 pub mod list;
 
 use chrono::{DateTime, Utc};
@@ -80,4 +81,22 @@ pub struct ProviderListQuery {
     pub limit: Option<String>,
     /// `next_cursor` from the previous page (with the same `family` and `at`).
     pub cursor: Option<String>,
+}
+
+/// The provider list's change log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingChangeLogBody {
+    /// Oldest first.
+    pub items: Vec<crate::routes::provider_listings::ListingLogEntryBody>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListingChangeQuery {
+    /// Only this provider's changes.
+    pub provider_id: Option<uuid::Uuid>,
+    /// Only changes that took effect at or after this instant (RFC 3339).
+    #[param(value_type = Option<DateTime<Utc>>)]
+    pub since: Option<String>,
 }

@@ -15,21 +15,19 @@ use crate::routes::db;
 use crate::state::AppState;
 use crate::usecases::listings;
 
-/// Record a listing change
+/// Record a GIX override of the provider list
 ///
-/// GIX officers list, suspend, reinstate or delist a provider for one service family, with a
-/// reason (GSI-12.2: GIX lists the certified providers agencies choose from; GSI-12.3: GIX
-/// removes a provider no longer certified). The change is a new dated entry in a history that
-/// is never rewritten; it takes effect at `effective_at` (default now, never earlier, and
-/// after every change already recorded for the family). `list` and `reinstate` need the
-/// provider's profile to offer the family (GSI-6.2) and to have all three 24x7 channels
-/// (GSI-7.4); `suspend` and `delist` need nothing. Refusals: 422 naming each failing field
-/// or blocker (`family_not_offered`; `missing_support_phone`, `missing_support_email`,
-/// `missing_self_service_url` on `profile.support.*`; `missing_profile`); 409 for an action
-/// the current status does not allow, naming the status and the actions it allows. Other
-/// roles: 403; an organisation that is not a provider: 404. Send an `Idempotency-Key` to
-/// retry safely. The answer's `Location` is the provider's listing history, which ends with
-/// this entry (GSI-13.1: agencies only use listed providers).
+/// The provider list is derived from evidence (GSI-12.2: certified providers with valid ISO
+/// certificates, GSI-6.4, and 24x7 channels, GSI-7.4); GIX keeps an override per family, with
+/// a reason: `suspend` or `delist` holds the provider off the list whatever the evidence
+/// (GSI-12.3); `reinstate` lifts a suspension, `list` lifts a delisting (the evidence then
+/// decides again). The change is a new dated entry in a history that is never rewritten; it
+/// takes effect at `effective_at` (default now, never earlier, and after every change already
+/// recorded for the family), and appears in the change log. Refusals: 422 naming each
+/// failing field; 409 for an action the current override status does not allow, naming the
+/// status and the actions it allows. Other roles: 403; an organisation that is not a
+/// provider: 404. Send an `Idempotency-Key` to retry safely. The answer's `Location` is the
+/// provider's listing history (GSI-13.1: agencies only use listed providers).
 #[utoipa::path(
     tag = "providers",
     request_body = ListingChangeBody,

@@ -2,7 +2,9 @@ pub mod create;
 pub mod history;
 
 use chrono::{DateTime, Utc};
+use gsi_domain::governance::eligibility::NotListedReason;
 use gsi_domain::listing::{ListingAction, ListingStatus};
+use gsi_persistence::repos::governance::ListingChangeRecord;
 use gsi_persistence::repos::listings::ListingRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,15 +132,74 @@ impl From<&ListingRecord> for ListingEntryBody {
     }
 }
 
+/// One reason a provider is not on the list, with the clause it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"code": "iso_certificate_expired", "clause": "GSI-6.4", "message": "the ISO/IEC 27001 certificate expired at the end of 2027-01-15 (Bangkok time)"}))]
+pub struct ListingReasonBody {
+    /// `no_profile`, `family_not_offered`, `iso_certificate_missing`,
+    /// `iso_certificate_not_yet_valid`, `iso_certificate_expired`, `not_certified`,
+    /// `certification_expired`, `missing_support_phone`, `missing_support_email`,
+    /// `missing_self_service_url`, `suspended_by_gix`, `delisted_by_gix`.
+    pub code: String,
+    pub clause: String,
+    pub message: String,
+}
+
+impl From<&NotListedReason> for ListingReasonBody {
+    fn from(r: &NotListedReason) -> Self {
+        ListingReasonBody { code: r.code().to_owned(), clause: r.clause().to_owned(), message: r.message() }
+    }
+}
+
+/// One change of the provider list (derived from evidence).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingLogEntryBody {
+    pub id: uuid::Uuid,
+    pub provider_id: uuid::Uuid,
+    pub family: ServiceFamilyBody,
+    /// Listed from `effective_at` on, or not.
+    pub listed: bool,
+    /// Every reason it is not listed; empty when it became listed.
+    pub reasons: Vec<ListingReasonBody>,
+    pub effective_at: DateTime<Utc>,
+    /// When it was written; empty when computed from the evidence and not written yet.
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+impl From<&ListingChangeRecord> for ListingLogEntryBody {
+    fn from(r: &ListingChangeRecord) -> Self {
+        ListingLogEntryBody {
+            id: r.id,
+            provider_id: r.provider.as_uuid(),
+            family: r.family.into(),
+            listed: r.listed,
+            reasons: r
+                .reasons
+                .iter()
+                .map(|s| ListingReasonBody {
+                    code: s.code.clone(),
+                    clause: s.clause.clone(),
+                    message: s.message.clone(),
+                })
+                .collect(),
+            effective_at: r.effective_at,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
 /// Where the provider stands for one family.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FamilyStandingBody {
     pub family: ServiceFamilyBody,
-    /// At the time of the request.
+    /// At the time of the request: `listed` when the evidence says so (GSI-12.2); otherwise
+    /// GIX's override (`suspended`, `delisted`) when it holds, else `not_listed`.
     pub status: ListingStatusBody,
     /// When the current listed period began, if listed now.
     pub since: Option<DateTime<Utc>>,
-    /// After every recorded change, including ones that take effect later.
+    /// Every reason it is not listed now; empty when listed.
+    pub reasons: Vec<ListingReasonBody>,
+    /// GIX's override after every recorded override change, including ones that take effect later.
     pub scheduled_status: ListingStatusBody,
     /// What GIX may record next for the family (from `scheduled_status`).
     pub allowed_actions: Vec<ListingActionBody>,
@@ -150,6 +211,7 @@ impl From<&FamilyStanding> for FamilyStandingBody {
             family: s.family.into(),
             status: s.status.into(),
             since: s.since,
+            reasons: s.reasons.iter().map(Into::into).collect(),
             scheduled_status: s.scheduled_status.into(),
             allowed_actions: s.allowed_actions.iter().copied().map(Into::into).collect(),
         }
@@ -177,8 +239,10 @@ pub struct ListingHistoryBody {
     pub provider_id: uuid::Uuid,
     /// Every family, in family order.
     pub families: Vec<FamilyStandingBody>,
-    /// Every change, all families, oldest first (by `effective_at`, then by when recorded).
+    /// GIX's override changes, all families, oldest first (by `effective_at`, then by when recorded).
     pub items: Vec<ListingEntryBody>,
+    /// The provider's change log (derived from evidence), oldest first.
+    pub changes: Vec<ListingLogEntryBody>,
 }
 
 impl From<&ListingHistory> for ListingHistoryBody {
@@ -187,6 +251,7 @@ impl From<&ListingHistory> for ListingHistoryBody {
             provider_id: h.provider.id.as_uuid(),
             families: h.standings.iter().map(Into::into).collect(),
             items: h.records.iter().map(Into::into).collect(),
+            changes: h.changes.iter().map(Into::into).collect(),
         }
     }
 }

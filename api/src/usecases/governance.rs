@@ -1,0 +1,139 @@
+//! The derived provider list and its change log (GSI-12.2, 12.3, 13.1). Whether a provider
+//! is listed is `gsi_domain::governance::eligibility::decide` over its evidence, evaluated
+//! when read. The change log is written by every evidence change ([`sync`], in the change's
+//! transaction) up to that instant, and the rest, up to now, is computed on read from the
+//! same evidence: a lapse shows at the instant it took effect without any scheduled job.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use gsi_domain::OrganisationId;
+use gsi_domain::governance::eligibility::{self, ListingDecision, ListingEvidence};
+use gsi_domain::service::ServiceFamily;
+use gsi_persistence::DbConnection;
+use gsi_persistence::repos::governance::{self as repo, ListingChangeRecord};
+
+use crate::error::ApiError;
+
+/// The last stored state per family: what the next changes start from.
+fn state_after(records: &[ListingChangeRecord]) -> Vec<(ServiceFamily, bool)> {
+    ServiceFamily::ALL
+        .iter()
+        .map(|f| {
+            (*f, records.iter().filter(|r| r.family == *f).max_by_key(|r| r.effective_at).is_some_and(|r| r.listed))
+        })
+        .collect()
+}
+
+/// Writes the provider's change log up to `until` from its current evidence. Call inside the
+/// transaction of every change to the provider's evidence: after the change (its effect is
+/// dated `now`), and, for evidence that is not dated (the profile), also before it, up to
+/// just before `now`.
+pub fn sync(conn: &mut DbConnection, provider: OrganisationId, until: DateTime<Utc>) -> Result<(), ApiError> {
+    let until = gsi_domain::time::to_storage_precision(until);
+    repo::lock_provider(conn, provider)?;
+    let evidence = repo::evidence_of(conn, provider)?;
+    let stored = repo::changes(conn, Some(provider))?;
+    let synced = repo::synced_until(conn)?.get(&provider).copied();
+    if synced.is_some_and(|s| s > until) {
+        return Ok(());
+    }
+    // Writes at the same instant as the last sync are evaluated again at that instant.
+    let new = eligibility::changes_between(&evidence, &state_after(&stored), synced, until);
+    let mut inserts = Vec::new();
+    for change in &new {
+        let record = ListingChangeRecord::from_change(change, Some(until));
+        // A change that reverses one stored for the same instant cancels it.
+        match stored.iter().find(|r| r.family == record.family && r.effective_at == record.effective_at) {
+            Some(undone) => repo::delete_change(conn, undone.id)?,
+            None => inserts.push(record),
+        }
+    }
+    repo::insert_changes(conn, &inserts, until)?;
+    repo::set_synced_until(conn, provider, until)?;
+    Ok(())
+}
+
+/// `sync` up to the instant before `now`: before an undated evidence change.
+pub fn sync_before(conn: &mut DbConnection, provider: OrganisationId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    sync(conn, provider, gsi_domain::time::to_storage_precision(now) - Duration::microseconds(1))
+}
+
+/// The change log, oldest first: what is stored, plus what the evidence says happened since
+/// (not stored yet, `recorded_at` empty). For one provider, or for every provider.
+pub fn change_log(
+    conn: &mut DbConnection,
+    provider: Option<OrganisationId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ListingChangeRecord>, ApiError> {
+    let stored = repo::changes(conn, provider)?;
+    let synced = repo::synced_until(conn)?;
+    // Nobody is ever listed without a certification, so only certified providers can change.
+    let providers: Vec<OrganisationId> = match provider {
+        Some(p) => vec![p],
+        None => {
+            let mut all = Vec::new();
+            let mut after = None;
+            loop {
+                let batch = repo::certified_providers(conn, after, 500)?;
+                let Some(last) = batch.last().copied() else { break };
+                all.extend(batch);
+                after = Some(last);
+            }
+            all
+        }
+    };
+    let evidence = repo::evidence(conn, &providers)?;
+    let mut log = stored.clone();
+    for (p, e) in &evidence {
+        let own: Vec<ListingChangeRecord> = stored.iter().filter(|r| r.provider == *p).cloned().collect();
+        let from = synced.get(p).copied();
+        log.extend(
+            eligibility::changes_between(e, &state_after(&own), from, now)
+                .iter()
+                .map(|c| ListingChangeRecord::from_change(c, None)),
+        );
+    }
+    log.sort_by_key(|r| (r.effective_at, r.id));
+    Ok(log)
+}
+
+/// Where a provider stands per family at an instant, with every reason and since when.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub decision: ListingDecision,
+    /// When the listed period in force began (from the change log), if listed.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The provider's standing for every family at `at`; `log` is its change log.
+pub fn standings(evidence: &ListingEvidence, log: &[ListingChangeRecord], at: DateTime<Utc>) -> Vec<Standing> {
+    eligibility::decide_all(evidence, at)
+        .into_iter()
+        .map(|decision| {
+            let since = if decision.listed() {
+                log.iter()
+                    .filter(|r| r.provider == evidence.provider && r.family == decision.family && r.effective_at <= at)
+                    .max_by_key(|r| r.effective_at)
+                    .filter(|r| r.listed)
+                    .map(|r| r.effective_at)
+                    .or(Some(at))
+            } else {
+                None
+            };
+            Standing { decision, since }
+        })
+        .collect()
+}
+
+/// Listing evidence of several providers, for callers that check many at once.
+pub fn evidence_of_many(
+    conn: &mut DbConnection,
+    providers: &[OrganisationId],
+) -> Result<BTreeMap<OrganisationId, ListingEvidence>, ApiError> {
+    Ok(repo::evidence(conn, providers)?)
+}
+
+pub fn evidence_of(conn: &mut DbConnection, provider: OrganisationId) -> Result<ListingEvidence, ApiError> {
+    Ok(repo::evidence_of(conn, provider)?)
+}
