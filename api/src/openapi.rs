@@ -32,6 +32,7 @@ use crate::error::Problem;
         (name = "usage", description = "Pay-per-use metering: providers' systems push usage records in atomic, idempotent batches; each is rated at the unit price in force capped at the reference price (GSI-7.1)."),
         (name = "costs", description = "What agencies owe: the current Asia/Bangkok month to date and past months, per subscription and metric (GSI-7.5.3)."),
         (name = "statements", description = "Monthly statements per agency and provider, issued when the provider closes the month; late usage becomes a dated adjustment on the next one; JSON and CSV (GSI-7.5.3)."),
+        (name = "events", description = "Events for integrators: every change that matters to another party, written in the change's transaction (an outbox), readable in commit order through the feed and pushed to webhook subscriptions signed per Standard Webhooks, at least once, with retries, a delivery log, pause and resume, and secret rotation. Event types and payloads are in the `webhooks` section."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(
@@ -42,7 +43,7 @@ use crate::error::Problem;
             UnsupportedMediaType, ServiceUnavailable
         )
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EventWebhooks),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -58,6 +59,53 @@ impl Modify for BearerAuth {
             "A JWT with claims `sub`, `org` (organisation id) and `role` (agency_admin, agency_user, provider_operator, gix_officer, assessor). `make run` prints ready tokens; `gsi-api token --role …` makes more.".to_owned(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI 3.1 `webhooks` section: one entry per event type, each a POST to the
+/// subscriber's URL with the Standard Webhooks headers and the event as body.
+pub struct EventWebhooks;
+
+impl Modify for EventWebhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut webhooks = serde_json::Map::new();
+        for (event_type, name, resource, description) in gsi_domain::events::EVENT_TYPES {
+            let header = |header: &str, description: &str| {
+                serde_json::json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}})
+            };
+            let operation = serde_json::json!({
+                "post": {
+                    "tags": ["events"],
+                    "summary": name,
+                    "operationId": format!("event_{}", name.replace('.', "_")),
+                    "description": format!("{description}\n\nSent to subscriptions of the event's organisations that asked for `{event_type}`; verify `webhook-signature` before trusting the body, and de-duplicate by `webhook-id` (delivery is at least once)."),
+                    "parameters": [
+                        header("webhook-id", "The event id; the same on every retry."),
+                        header("webhook-timestamp", "Unix seconds when this attempt was signed; reject ones far from your clock."),
+                        header("webhook-signature", "`v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64 part of the `whsec_` secret; several space-separated during a secret rotation, any one verifying is enough."),
+                    ],
+                    "requestBody": {
+                        "required": true,
+                        "content": {"application/json": {"schema": {"allOf": [
+                            {"$ref": "#/components/schemas/EventBody"},
+                            {"type": "object", "properties": {
+                                "type": {"type": "string", "enum": [name]},
+                                "resource": {"type": "object", "properties": {"type": {"type": "string", "enum": [resource]}}}
+                            }}
+                        ]}}}
+                    },
+                    "responses": {
+                        "2XX": {"description": "Acknowledged; any other answer, a timeout or a refused connection is retried with exponential backoff and jitter."}
+                    },
+                    "security": []
+                }
+            });
+            webhooks.insert((*name).to_owned(), operation);
+        }
+        match serde_json::from_value::<utoipa::openapi::path::Paths>(serde_json::Value::Object(webhooks)) {
+            Ok(paths) => openapi.webhooks = Some(paths),
+            Err(e) => log::error!("webhooks section not built: {e}"),
+        }
     }
 }
 

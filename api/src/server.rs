@@ -32,6 +32,8 @@ pub enum StartError {
     Auth(#[from] AuthConfigError),
     #[error("cannot listen on {address}: {error}")]
     Bind { address: String, error: std::io::Error },
+    #[error("webhook worker: {0}")]
+    Webhooks(String),
 }
 
 /// Opens the pool and applies pending migrations.
@@ -146,6 +148,8 @@ pub fn app(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The webhook delivery worker, when this instance runs it (`GSI_WEBHOOK_WORKER`).
+    worker: Option<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -158,7 +162,12 @@ impl Application {
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?;
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
-        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage });
+        let worker = if config.webhooks.worker_enabled {
+            Some(crate::webhooks::worker::spawn(pool.clone(), clock.clone(), config.webhooks).map_err(StartError::Webhooks)?)
+        } else {
+            None
+        };
+        let state = web::Data::new(AppState { pool, auth, clock, usage: config.usage, webhooks: config.webhooks });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
         let mut server = HttpServer::new(move || app(state.clone(), body_limit, origins.clone()))
@@ -170,7 +179,7 @@ impl Application {
             .listen(listener)
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?
             .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -178,7 +187,13 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        // Deliveries in flight are simply abandoned: their leases run out and they are
+        // attempted again, by this instance after a restart or by another one.
+        if let Some(worker) = self.worker {
+            worker.abort();
+        }
+        result
     }
 
     /// A handle to stop the server (tests use it).

@@ -5,11 +5,12 @@ use gsi_persistence::DbPool;
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
-use crate::config::UsageLimits;
+use crate::config::{UsageLimits, WebhookSettings};
 
 pub struct AppState {
     pub pool: DbPool,
     pub auth: Authenticator,
     pub clock: Clock,
     pub usage: UsageLimits,
+    pub webhooks: WebhookSettings,
 }

@@ -8,6 +8,7 @@ pub mod access;
 pub mod agency_profile;
 pub mod billing;
 pub mod calendar;
+pub mod events;
 pub mod catalog;
 pub mod ids;
 pub mod incident;
@@ -30,7 +31,8 @@ pub mod text;
 pub mod time;
 pub mod usage;
 pub mod validation;
+pub mod webhook;
 
-pub use ids::{AuditEventId, Id, OrganisationId};
+pub use ids::{AuditEventId, EventId, Id, OrganisationId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId};
 pub use role::{Actor, Role, Subject};
 pub use validation::{FieldError, ValidationErrors};

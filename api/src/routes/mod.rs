@@ -4,6 +4,7 @@
 pub mod agency_profiles;
 pub mod audit_events;
 pub mod costs;
+pub mod events;
 pub mod health;
 pub mod incidents;
 pub mod me;
@@ -21,6 +22,7 @@ pub mod sla;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhook_subscriptions;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -93,7 +95,17 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(statements::list::list_statements)
         .service(statements::close::close_month)
         .service(statements::get::get_statement)
-        .service(statements::csv::get_statement_csv);
+        .service(statements::csv::get_statement_csv)
+        // Events for integrators (issue 11): the feed and webhook subscriptions.
+        .service(events::list::list_events)
+        .service(webhook_subscriptions::list::list_webhook_subscriptions)
+        .service(webhook_subscriptions::create::create_webhook_subscription)
+        .service(webhook_subscriptions::get::get_webhook_subscription)
+        .service(webhook_subscriptions::delete::delete_webhook_subscription)
+        .service(webhook_subscriptions::rotate_secret::rotate_webhook_secret)
+        .service(webhook_subscriptions::pause::pause_webhook_subscription)
+        .service(webhook_subscriptions::resume::resume_webhook_subscription)
+        .service(webhook_subscriptions::attempts::list_webhook_attempts);
 }
 
 /// Outside `/v1`: probes for orchestrators.

@@ -3,6 +3,7 @@
 //! answered by `gsi_domain::listing` from the stored history.
 
 use chrono::{DateTime, Utc};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::listing::{self, ListedFamily, ListingAction, ListingChangeDraft, ListingRefused, ListingStatus};
 use gsi_domain::org::Organisation;
 use gsi_domain::provider::SupportChannels;
@@ -13,7 +14,7 @@ use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, Page, PageRequest};
 
 use super::provider_profiles::provider_organisation;
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 
 /// Records a listing change by a GIX officer (GSI-12.2, 12.3). Checks, in order: the role
@@ -65,6 +66,25 @@ pub fn change(
                 "effective_at": entry.effective_at,
             }),
         },
+    )?;
+    // The provider list is readable by every caller, so its changes are public events.
+    events::emit(
+        conn,
+        ctx,
+        EventType::ProviderListingChanged,
+        ResourceRef::new(
+            "provider_listing",
+            provider,
+            Some(entry.status.as_str()),
+            format!("/v1/providers/{provider}/listing-history"),
+        ),
+        Audience::Everyone,
+        serde_json::json!({
+            "family": entry.family.as_str(),
+            "action": entry.action.as_str(),
+            "from": from.as_str(),
+            "effective_at": entry.effective_at,
+        }),
     )?;
     Ok(record)
 }

@@ -11,6 +11,7 @@ pub mod demo_incidents;
 pub mod demo_providers;
 pub mod demo_subscriptions;
 pub mod demo_usage;
+pub mod events;
 pub mod incidents;
 pub mod listings;
 pub mod offerings;
@@ -24,6 +25,7 @@ pub mod sla;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

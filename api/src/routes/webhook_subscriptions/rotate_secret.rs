@@ -1,0 +1,39 @@
+use actix_web::{HttpResponse, post, web};
+use gsi_persistence::write_tx;
+
+use super::{WebhookSubscriptionBody, WebhookSubscriptionWithSecret};
+use crate::error::ApiError;
+use crate::http::context::RequestContext;
+use crate::openapi::{BadRequest, Forbidden, NotFound, ServiceUnavailable, Unauthenticated};
+use crate::routes::db;
+use crate::state::AppState;
+use crate::usecases::webhooks::{self, OwnerAction};
+
+/// Rotate a webhook signing secret
+///
+/// Issues a new secret, shown only in this answer. For the grace period (`GSI_WEBHOOK_SECRET_GRACE_SECS`, 24 hours by default; see `previous_secret_expires_at`) deliveries carry two signatures, one per secret, so receivers can switch without losing a delivery.
+#[utoipa::path(
+    tag = "events",
+    params(("webhook_subscription_id" = uuid::Uuid, Path, description = "Subscription id")),
+    responses(
+        (status = 200, description = "The subscription after the action", body = WebhookSubscriptionWithSecret),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/webhook-subscriptions/{webhook_subscription_id}/rotate-secret")]
+pub async fn rotate_webhook_secret(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().into();
+    let ctx = ctx.0;
+    let action = OwnerAction::RotateSecret { grace: chrono::Duration::from_std(state.webhooks.secret_grace).unwrap_or(chrono::Duration::hours(24)) };
+    let view = db(&state, move |conn| write_tx(conn, |tx| webhooks::act(tx, &ctx, id, action))).await?;
+    let secret = view.subscription.secret.clone();
+    Ok(HttpResponse::Ok().json(WebhookSubscriptionWithSecret { subscription: WebhookSubscriptionBody::from(&view), secret }))
+}
