@@ -87,12 +87,54 @@ fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: bool, err
 fn webhook_settings(lookup: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> WebhookSettings {
     let d = WebhookSettings::default();
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-    let poll = number(lookup, "GSI_WEBHOOK_POLL_MS", ms(d.poll_interval), |n| (10..=600_000).contains(n), "milliseconds, 10–600000", errors);
-    let base = number(lookup, "GSI_WEBHOOK_RETRY_BASE_MS", ms(d.retry.base), |n| (1..=86_400_000).contains(n), "milliseconds, 1–86400000", errors);
-    let max = number(lookup, "GSI_WEBHOOK_RETRY_MAX_MS", ms(d.retry.max), |n| (1..=7 * 86_400_000).contains(n), "milliseconds, 1–604800000", errors);
-    let pause_after = number(lookup, "GSI_WEBHOOK_PAUSE_AFTER", d.retry.pause_after, |n| (1..=10_000).contains(n), "failures, 1–10000", errors);
-    let timeout = number(lookup, "GSI_WEBHOOK_TIMEOUT_MS", ms(d.timeout), |n| (100..=120_000).contains(n), "milliseconds, 100–120000", errors);
-    let grace = number(lookup, "GSI_WEBHOOK_SECRET_GRACE_SECS", d.secret_grace.as_secs(), |n| *n <= 30 * 86_400, "seconds, 0–2592000", errors);
+    let poll = number(
+        lookup,
+        "GSI_WEBHOOK_POLL_MS",
+        ms(d.poll_interval),
+        |n| (10..=600_000).contains(n),
+        "milliseconds, 10–600000",
+        errors,
+    );
+    let base = number(
+        lookup,
+        "GSI_WEBHOOK_RETRY_BASE_MS",
+        ms(d.retry.base),
+        |n| (1..=86_400_000).contains(n),
+        "milliseconds, 1–86400000",
+        errors,
+    );
+    let max = number(
+        lookup,
+        "GSI_WEBHOOK_RETRY_MAX_MS",
+        ms(d.retry.max),
+        |n| (1..=7 * 86_400_000).contains(n),
+        "milliseconds, 1–604800000",
+        errors,
+    );
+    let pause_after = number(
+        lookup,
+        "GSI_WEBHOOK_PAUSE_AFTER",
+        d.retry.pause_after,
+        |n| (1..=10_000).contains(n),
+        "failures, 1–10000",
+        errors,
+    );
+    let timeout = number(
+        lookup,
+        "GSI_WEBHOOK_TIMEOUT_MS",
+        ms(d.timeout),
+        |n| (100..=120_000).contains(n),
+        "milliseconds, 100–120000",
+        errors,
+    );
+    let grace = number(
+        lookup,
+        "GSI_WEBHOOK_SECRET_GRACE_SECS",
+        d.secret_grace.as_secs(),
+        |n| *n <= 30 * 86_400,
+        "seconds, 0–2592000",
+        errors,
+    );
     WebhookSettings {
         worker_enabled: flag(lookup, "GSI_WEBHOOK_WORKER", true, errors),
         poll_interval: Duration::from_millis(poll),
@@ -100,10 +142,28 @@ fn webhook_settings(lookup: &impl Fn(&str) -> Option<String>, errors: &mut Vec<S
             allow_http: flag(lookup, "GSI_WEBHOOK_ALLOW_HTTP", false, errors),
             allow_private: flag(lookup, "GSI_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", false, errors),
         },
-        retry: RetryPolicy { base: Duration::from_millis(base), max: Duration::from_millis(max.max(base)), pause_after },
+        retry: RetryPolicy {
+            base: Duration::from_millis(base),
+            max: Duration::from_millis(max.max(base)),
+            pause_after,
+        },
         timeout: Duration::from_millis(timeout),
-        receiver_concurrency: number(lookup, "GSI_WEBHOOK_RECEIVER_CONCURRENCY", d.receiver_concurrency, |n| (1..=64).contains(n), "1–64", errors),
-        max_receivers: number(lookup, "GSI_WEBHOOK_MAX_RECEIVERS", d.max_receivers, |n| (1..=1024).contains(n), "1–1024", errors),
+        receiver_concurrency: number(
+            lookup,
+            "GSI_WEBHOOK_RECEIVER_CONCURRENCY",
+            d.receiver_concurrency,
+            |n| (1..=64).contains(n),
+            "1–64",
+            errors,
+        ),
+        max_receivers: number(
+            lookup,
+            "GSI_WEBHOOK_MAX_RECEIVERS",
+            d.max_receivers,
+            |n| (1..=1024).contains(n),
+            "1–1024",
+            errors,
+        ),
         secret_grace: Duration::from_secs(grace),
         max_response_bytes: d.max_response_bytes,
     }

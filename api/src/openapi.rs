@@ -70,9 +70,7 @@ impl Modify for EventWebhooks {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let mut webhooks = serde_json::Map::new();
         for (event_type, name, resource, description) in gsi_domain::events::EVENT_TYPES {
-            let header = |header: &str, description: &str| {
-                serde_json::json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}})
-            };
+            let header = |header: &str, description: &str| serde_json::json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}});
             let operation = serde_json::json!({
                 "post": {
                     "tags": ["events"],

@@ -163,7 +163,10 @@ impl Application {
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
         let worker = if config.webhooks.worker_enabled {
-            Some(crate::webhooks::worker::spawn(pool.clone(), clock.clone(), config.webhooks).map_err(StartError::Webhooks)?)
+            Some(
+                crate::webhooks::worker::spawn(pool.clone(), clock.clone(), config.webhooks)
+                    .map_err(StartError::Webhooks)?,
+            )
         } else {
             None
         };

@@ -94,7 +94,12 @@ pub const EVENT_TYPES: &[(EventType, &str, &str, &str)] = &[
         "service_request",
         "A request was carried out and the subscription changed (GSI-A.1.8).",
     ),
-    (EventType::ServiceRequestFailed, "service_request.failed", "service_request", "A request could not be carried out."),
+    (
+        EventType::ServiceRequestFailed,
+        "service_request.failed",
+        "service_request",
+        "A request could not be carried out.",
+    ),
     (
         EventType::SubscriptionCreated,
         "subscription.created",
@@ -230,7 +235,12 @@ pub struct ResourceRef {
 
 impl ResourceRef {
     pub fn new(resource_type: &str, id: impl ToString, state: Option<&str>, link: String) -> Self {
-        ResourceRef { resource_type: resource_type.to_owned(), id: id.to_string(), state: state.map(str::to_owned), link }
+        ResourceRef {
+            resource_type: resource_type.to_owned(),
+            id: id.to_string(),
+            state: state.map(str::to_owned),
+            link,
+        }
     }
 }
 

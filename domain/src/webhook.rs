@@ -65,7 +65,10 @@ impl CallbackUrl {
             return fail("invalid_url", "must not contain user information (user:password@)");
         }
         let Some((host, port)) = split_host_port(authority) else {
-            return fail("invalid_url", "must name a host and an optional port, e.g. https://erp.example.co.th:8443/hook");
+            return fail(
+                "invalid_url",
+                "must name a host and an optional port, e.g. https://erp.example.co.th:8443/hook",
+            );
         };
         let port = port.unwrap_or(default_port);
         let host = host.to_ascii_lowercase();
@@ -78,7 +81,10 @@ impl CallbackUrl {
         }
         if let Some(ip) = ip {
             if let Some(why) = forbidden_address(ip, policy) {
-                return fail("forbidden_address", &format!("the host is {why}; only public addresses may receive events"));
+                return fail(
+                    "forbidden_address",
+                    &format!("the host is {why}; only public addresses may receive events"),
+                );
             }
         }
         if !policy.allow_private && (host == "localhost" || host.ends_with(".localhost")) {
@@ -120,9 +126,7 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
     }
     match authority.rsplit_once(':') {
         None => Some((authority, None)),
-        Some((host, port)) if !host.is_empty() => {
-            port.parse::<u16>().ok().filter(|p| *p > 0).map(|p| (host, Some(p)))
-        }
+        Some((host, port)) if !host.is_empty() => port.parse::<u16>().ok().filter(|p| *p > 0).map(|p| (host, Some(p))),
         Some(_) => None,
     }
 }
@@ -411,7 +415,10 @@ mod tests {
             assert_eq!(code(private, STRICT), "forbidden_address", "{private}");
         }
         let open = TargetPolicy { allow_http: true, allow_private: true };
-        assert_eq!(CallbackUrl::parse("http://127.0.0.1:8080/h", open).unwrap().ip_literal(), Some([127, 0, 0, 1].into()));
+        assert_eq!(
+            CallbackUrl::parse("http://127.0.0.1:8080/h", open).unwrap().ip_literal(),
+            Some([127, 0, 0, 1].into())
+        );
         assert_eq!(CallbackUrl::parse("https://[::1]:9000/h", open).unwrap().port(), 9000);
     }
 
@@ -420,7 +427,10 @@ mod tests {
         for ip in ["8.8.8.8", "203.0.114.5", "2606:4700::1111"] {
             assert_eq!(forbidden_address(ip.parse().unwrap(), STRICT), None, "{ip}");
         }
-        assert_eq!(forbidden_address("10.0.0.1".parse().unwrap(), TargetPolicy { allow_http: false, allow_private: true }), None);
+        assert_eq!(
+            forbidden_address("10.0.0.1".parse().unwrap(), TargetPolicy { allow_http: false, allow_private: true }),
+            None
+        );
     }
 
     #[test]

@@ -74,7 +74,13 @@ pub fn record_as(
             }),
         },
     )?;
-    security_event_event(conn, ctx, EventType::SecurityEventRecorded, &created, serde_json::json!({"severity": e.severity.as_str()}))?;
+    security_event_event(
+        conn,
+        ctx,
+        EventType::SecurityEventRecorded,
+        &created,
+        serde_json::json!({"severity": e.severity.as_str()}),
+    )?;
     Ok(created)
 }
 

@@ -513,11 +513,7 @@ fn request_event(
     r: &ServiceRequest,
     data: serde_json::Value,
 ) -> Result<(), ApiError> {
-    let resource = ResourceRef::new(
-        "service_request",
-        r.id,
-        Some(r.status.as_str()),
-        format!("/v1/service-requests/{}", r.id),
-    );
+    let resource =
+        ResourceRef::new("service_request", r.id, Some(r.status.as_str()), format!("/v1/service-requests/{}", r.id));
     events::emit(conn, ctx, event_type, resource, Audience::parties([r.agency, r.provider]), data)
 }

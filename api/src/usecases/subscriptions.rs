@@ -117,7 +117,13 @@ pub fn register_existing_as(
             }),
         },
     )?;
-    subscription_event(conn, ctx, EventType::SubscriptionCreated, &created, serde_json::json!({"origin": created.origin.as_str()}))?;
+    subscription_event(
+        conn,
+        ctx,
+        EventType::SubscriptionCreated,
+        &created,
+        serde_json::json!({"origin": created.origin.as_str()}),
+    )?;
     Ok(created)
 }
 
@@ -221,6 +227,7 @@ pub fn subscription_event(
     s: &Subscription,
     data: serde_json::Value,
 ) -> Result<(), ApiError> {
-    let resource = ResourceRef::new("subscription", s.id, Some(s.status.as_str()), format!("/v1/subscriptions/{}", s.id));
+    let resource =
+        ResourceRef::new("subscription", s.id, Some(s.status.as_str()), format!("/v1/subscriptions/{}", s.id));
     events::emit(conn, ctx, event_type, resource, Audience::parties([s.agency, s.provider]), data)
 }

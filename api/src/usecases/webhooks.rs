@@ -51,7 +51,8 @@ pub fn create(
     let mut errors = ValidationErrors::new();
     let url = errors.collect(CallbackUrl::parse(&draft.url, policy));
     let types = errors.collect(webhook::parse_event_types(&draft.event_types));
-    let description = errors.collect(BoundedText::parse_optional("description", draft.description.as_deref(), DESCRIPTION_MAX));
+    let description =
+        errors.collect(BoundedText::parse_optional("description", draft.description.as_deref(), DESCRIPTION_MAX));
     let (Some(url), Some(event_types), Some(description)) = (url, types, description) else {
         return Err(ApiError::Validation(errors));
     };
@@ -120,7 +121,9 @@ pub fn list(conn: &mut DbConnection, ctx: &Context, page: PageRequest) -> Result
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerAction {
     /// A new secret; the old one keeps signing for the grace period.
-    RotateSecret { grace: chrono::Duration },
+    RotateSecret {
+        grace: chrono::Duration,
+    },
     Pause,
     /// Active again; everything queued is due now.
     Resume,

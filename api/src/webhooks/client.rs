@@ -62,8 +62,8 @@ pub fn build(settings: &WebhookSettings) -> Result<awc::Client, String> {
         .map_err(|e| format!("TLS set-up failed: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let tcp = actix_tls::connect::Connector::new(Resolver::custom(GuardedResolver { policy: settings.targets }))
-        .service();
+    let tcp =
+        actix_tls::connect::Connector::new(Resolver::custom(GuardedResolver { policy: settings.targets })).service();
     let connector = awc::Connector::new()
         .connector(tcp)
         .rustls_0_23(Arc::new(tls))

@@ -5,4 +5,3 @@ pub mod client;
 pub mod payload;
 pub mod signing;
 pub mod worker;
-

@@ -37,7 +37,11 @@ struct Worker {
 }
 
 /// Starts the worker on the current actix system; abort the handle to stop it.
-pub fn spawn(pool: DbPool, clock: Clock, settings: WebhookSettings) -> Result<actix_web::rt::task::JoinHandle<()>, String> {
+pub fn spawn(
+    pool: DbPool,
+    clock: Clock,
+    settings: WebhookSettings,
+) -> Result<actix_web::rt::task::JoinHandle<()>, String> {
     let client = client::build(&settings)?;
     let worker = Worker { pool, clock, settings, client, busy: Rc::new(RefCell::new(HashSet::new())) };
     Ok(actix_web::rt::spawn(async move {
@@ -137,13 +141,9 @@ impl Worker {
         }
     }
 
-    async fn send(
-        &self,
-        s: &gsi_domain::webhook::WebhookSubscription,
-        claim: &Claim,
-        now: DateTime<Utc>,
-    ) -> Outcome {
-        let refused = |error: String| Outcome { status_code: None, latency: std::time::Duration::ZERO, error: Some(error) };
+    async fn send(&self, s: &gsi_domain::webhook::WebhookSubscription, claim: &Claim, now: DateTime<Utc>) -> Outcome {
+        let refused =
+            |error: String| Outcome { status_code: None, latency: std::time::Duration::ZERO, error: Some(error) };
         if let Err(why) = client::check_target(&s.url, self.settings.targets) {
             return refused(why);
         }
@@ -154,11 +154,8 @@ impl Worker {
         let id = claim.event.event.id.to_string();
         let timestamp = now.timestamp();
         let signature = signing::signature_header(&s.signing_secrets(now), &id, timestamp, &body);
-        let headers = [
-            ("webhook-id", id),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signature),
-        ];
+        let headers =
+            [("webhook-id", id), ("webhook-timestamp", timestamp.to_string()), ("webhook-signature", signature)];
         client::post(&self.client, &s.url, &headers, body, &self.settings).await
     }
 

@@ -123,7 +123,8 @@ fn fan_out(conn: &mut DbConnection, event: &Event, position: i64) -> Result<(), 
     }
     let candidates: Vec<(DbUuid, DbJson)> = query.load(conn)?;
     for (subscription, types) in candidates {
-        let wanted = types.0.as_array().is_some_and(|t| t.iter().any(|v| v.as_str() == Some(event.event_type.as_str())));
+        let wanted =
+            types.0.as_array().is_some_and(|t| t.iter().any(|v| v.as_str() == Some(event.event_type.as_str())));
         if !wanted {
             continue;
         }

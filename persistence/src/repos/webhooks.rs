@@ -161,7 +161,11 @@ pub fn pending_count(conn: &mut DbConnection, id: WebhookSubscriptionId) -> Resu
 }
 
 /// Makes every pending delivery of a subscription due at `now` (after a resume).
-pub fn make_pending_due(conn: &mut DbConnection, id: WebhookSubscriptionId, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn make_pending_due(
+    conn: &mut DbConnection,
+    id: WebhookSubscriptionId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::subscription_id.eq(DbUuid::from(id)))

@@ -52,7 +52,11 @@ pub async fn list_events(
         Some(raw) => match raw.parse::<u32>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => Some(n),
             _ => {
-                errors.add("limit", "out_of_range", format!("must be a whole number from 1 to {MAX_LIMIT} (got `{raw}`)"));
+                errors.add(
+                    "limit",
+                    "out_of_range",
+                    format!("must be a whole number from 1 to {MAX_LIMIT} (got `{raw}`)"),
+                );
                 None
             }
         },

@@ -32,8 +32,11 @@ pub async fn rotate_webhook_secret(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().into();
     let ctx = ctx.0;
-    let action = OwnerAction::RotateSecret { grace: chrono::Duration::from_std(state.webhooks.secret_grace).unwrap_or(chrono::Duration::hours(24)) };
+    let action = OwnerAction::RotateSecret {
+        grace: chrono::Duration::from_std(state.webhooks.secret_grace).unwrap_or(chrono::Duration::hours(24)),
+    };
     let view = db(&state, move |conn| write_tx(conn, |tx| webhooks::act(tx, &ctx, id, action))).await?;
     let secret = view.subscription.secret.clone();
-    Ok(HttpResponse::Ok().json(WebhookSubscriptionWithSecret { subscription: WebhookSubscriptionBody::from(&view), secret }))
+    Ok(HttpResponse::Ok()
+        .json(WebhookSubscriptionWithSecret { subscription: WebhookSubscriptionBody::from(&view), secret }))
 }
