@@ -142,3 +142,34 @@ fn describe_send_error(e: &awc::error::SendRequestError) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn names_resolving_to_private_addresses_are_refused_unless_allowed() {
+        let strict = GuardedResolver { policy: TargetPolicy { allow_http: false, allow_private: false } };
+        let refused = strict.lookup("localhost", 443).await.unwrap_err().to_string();
+        assert!(refused.contains("localhost resolves to") && refused.contains("loopback"), "{refused}");
+        let open = GuardedResolver { policy: TargetPolicy { allow_http: true, allow_private: true } };
+        let addrs = open.lookup("localhost", 443).await.unwrap();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 443), "{addrs:?}");
+    }
+
+    #[test]
+    fn delivery_time_checks_follow_the_current_policy() {
+        let strict = TargetPolicy::default();
+        assert!(check_target("https://erp.example.co.th/h", strict).is_ok());
+        let err = check_target("http://127.0.0.1:9/h", strict).unwrap_err();
+        assert!(err.starts_with("refused callback URL: "), "{err}");
+        let err = check_target("https://[::ffff:192.168.0.1]/h", strict).unwrap_err();
+        assert!(err.contains("private"), "{err}");
+        assert!(check_target("http://127.0.0.1:9/h", TargetPolicy { allow_http: true, allow_private: true }).is_ok());
+    }
+
+    #[actix_web::test]
+    async fn the_client_builds_with_one_crypto_provider() {
+        assert!(build(&WebhookSettings::default()).is_ok());
+    }
+}
