@@ -266,6 +266,35 @@ async fn wait_for_pending(app: &TestApp, token: &str, sub: &str, pending: i64) -
 }
 
 #[actix_web::test]
+async fn a_slow_receiver_does_not_hold_up_other_receivers_and_redirects_are_not_followed() {
+    each_backend(async |app| {
+        seed(&app, Utc::now());
+        let slow = Receiver::start().await;
+        slow.delay(Duration::from_secs(2));
+        let fast = Receiver::start().await;
+        fast.respond_with(&[302]);
+        let a = token("agency_admin", AGENCY_A);
+        subscribe(&app, &a, &slow.url, &["incident.commented"]).await;
+        let (fast_sub, _) = subscribe(&app, &a, &fast.url, &["incident.commented"]).await;
+        comment(&app, &incident_of_a(&app).await, "one for each").await;
+        // The fast receiver is served (its redirect refused, then retried) while the slow
+        // one still holds its first request; requests are answered meanwhile.
+        let got = fast.wait_for(2, WAIT).await;
+        assert!(slow.received().is_empty(), "the slow receiver answers only after 2 s");
+        assert_eq!(app.get("/v1/events", &a).await.status, 200);
+        assert!(got.iter().all(|r| r.path == "/hooks/gsi"), "the redirect was not followed: {got:?}");
+        let log = wait_for_attempts(&app, &a, &fast_sub, 2).await;
+        assert_eq!(log[1]["status_code"], 302);
+        assert_eq!(log[1]["error"], "HTTP 302 (redirects are not followed)");
+        assert_eq!(log[0]["delivered"], true);
+        slow.wait_for(1, WAIT).await;
+        slow.stop().await;
+        fast.stop().await;
+    })
+    .await;
+}
+
+#[actix_web::test]
 async fn the_feed_and_webhooks_never_show_another_agencys_events() {
     each_backend_with_clock(async |app, clock: TestClock| {
         seed(&app, clock.now());

@@ -15,6 +15,7 @@ use sha2::Sha256;
 
 #[derive(Debug, Clone)]
 pub struct Received {
+    pub path: String,
     pub id: String,
     pub timestamp: String,
     pub signature: String,
@@ -43,13 +44,18 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Arc<Share
     }
     let status = shared.script.lock().unwrap().pop_front().unwrap_or(200);
     shared.received.lock().unwrap().push(Received {
+        path: req.path().to_owned(),
         id: header("webhook-id"),
         timestamp: header("webhook-timestamp"),
         signature: header("webhook-signature"),
         json: serde_json::from_slice(&body).unwrap_or(Value::Null),
         body: body.to_vec(),
     });
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).body("ok")
+    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
+    if (300..400).contains(&status) {
+        response.insert_header(("Location", "/elsewhere"));
+    }
+    response.body("ok")
 }
 
 impl Receiver {
