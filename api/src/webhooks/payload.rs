@@ -27,7 +27,7 @@ pub struct EventResourceBody {
     "timestamp": "2026-12-06T04:05:06.123456Z",
     "organisations": ["00000000-0000-7000-8000-000000000001", "0190f5c2-1a2b-7c3d-8e4f-000000000002", "0190f5c2-1a2b-7c3d-8e4f-000000000010"],
     "resource": {"type": "service_request", "id": "019ae3f0-0000-7000-8000-000000000123", "state": "quoted", "link": "/v1/service-requests/019ae3f0-0000-7000-8000-000000000123"},
-    "data": {"action": "quote", "from": "under_review", "quote_id": "019ae3f1-0000-7000-8000-0000000000q1", "percent": null}
+    "data": {"action": "quote", "from": "under_review", "quote_id": "019ae3f1-0000-7000-8000-0000000000a1", "percent": null}
 }))]
 pub struct EventBody {
     /// UUIDv7 (time-ordered).

@@ -4,7 +4,6 @@
 use diesel::prelude::*;
 use gsi_domain::OrganisationId;
 use gsi_domain::events::{Audience, Event, EventType, ResourceRef};
-use gsi_domain::webhook::WebhookSubscription;
 use gsi_domain::{Id, WebhookDeliveryId};
 
 use crate::connection::DbConnection;
@@ -191,12 +190,6 @@ pub fn last_position(conn: &mut DbConnection) -> Result<i64, StoreError> {
 /// included): the outbox backlog, for `/metrics`.
 pub fn outbox_backlog(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(webhook_deliveries::table.filter(webhook_deliveries::status.eq("pending")).count().get_result(conn)?)
-}
-
-/// Whether a subscription would receive `event` (same rule as the fan-out), for tests and
-/// for explaining a subscription.
-pub fn would_deliver(subscription: &WebhookSubscription, event: &Event) -> bool {
-    event.audience.includes(subscription.organisation) && subscription.wants(event.event_type)
 }
 
 #[cfg(test)]

@@ -419,3 +419,131 @@ pub fn attempts_of_delivery(conn: &mut DbConnection, delivery: WebhookDeliveryId
         .map(Attempt::try_from)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use gsi_domain::events::{Audience, Event, EventType, ResourceRef};
+    use gsi_domain::org::GIX_ORGANISATION_ID;
+
+    use super::*;
+    use crate::repos::events::append;
+    use crate::testing::{Backend, TestDatabase, backends};
+    use crate::{checkout, write_tx};
+
+    fn subscription(now: DateTime<Utc>) -> WebhookSubscription {
+        WebhookSubscription {
+            id: WebhookSubscriptionId::new_v7(now),
+            organisation: GIX_ORGANISATION_ID,
+            url: "https://erp.example.co.th/h".into(),
+            event_types: vec![EventType::IncidentCommented],
+            description: None,
+            status: SubscriptionStatus::Active,
+            paused_reason: None,
+            paused_at: None,
+            consecutive_failures: 0,
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            previous_secret: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    fn events(conn: &mut DbConnection, n: usize, now: DateTime<Utc>) {
+        write_tx(conn, |tx| {
+            for i in 0..n {
+                let resource = ResourceRef::new("incident", i, None, format!("/v1/incidents/{i}"));
+                let event = Event::new(
+                    now,
+                    EventType::IncidentCommented,
+                    resource,
+                    Audience::parties([]),
+                    serde_json::json!({}),
+                );
+                append(tx, &event)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn claims_lease_attempt_numbers_and_settle_once() {
+        for backend in backends() {
+            let db = TestDatabase::create(backend);
+            let pool = db.pool();
+            let mut conn = checkout(&pool).unwrap();
+            let now = Utc::now();
+            let s = subscription(now);
+            insert(&mut conn, &s).unwrap();
+            events(&mut conn, 3, now);
+            assert_eq!(pending_count(&mut conn, s.id).unwrap(), 3);
+            assert_eq!(due_subscriptions(&mut conn, now, &[], 10).unwrap(), [s.id]);
+            assert!(due_subscriptions(&mut conn, now, &[s.id], 10).unwrap().is_empty());
+            let lease = now + chrono::Duration::seconds(30);
+            let claims = write_tx(&mut conn, |tx| claim_due(tx, s.id, now, lease, 2)).unwrap();
+            assert_eq!(claims.iter().map(|c| (c.attempt, c.event.position)).collect::<Vec<_>>(), [(1, 1), (1, 2)]);
+            // Leased: not due again before the lease ends, due after it.
+            let again = write_tx(&mut conn, |tx| claim_due(tx, s.id, now, lease, 10)).unwrap();
+            assert_eq!(again.iter().map(|c| c.event.position).collect::<Vec<_>>(), [3]);
+            let second_lease = lease + chrono::Duration::seconds(30);
+            let after_lease = write_tx(&mut conn, |tx| claim_due(tx, s.id, lease, second_lease, 10)).unwrap();
+            assert_eq!(after_lease.iter().map(|c| c.attempt).collect::<Vec<_>>(), [2, 2, 2]);
+            // The first, stale claim of delivery 1 records its attempt but cannot settle it.
+            let mut stale = Attempt::new(&claims[0], now);
+            stale.delivered = true;
+            stale.status_code = Some(200);
+            write_tx(&mut conn, |tx| record_attempt(tx, &stale, now)).unwrap();
+            assert_eq!(pending_count(&mut conn, s.id).unwrap(), 3);
+            let mut current = Attempt::new(&after_lease[0], now);
+            current.delivered = true;
+            write_tx(&mut conn, |tx| record_attempt(tx, &current, now)).unwrap();
+            assert_eq!(pending_count(&mut conn, s.id).unwrap(), 2);
+            // An attempt number is logged once.
+            let twice = write_tx(&mut conn, |tx| record_attempt(tx, &current, now));
+            assert!(matches!(twice, Err(StoreError::UniqueViolation(_))), "{twice:?}");
+            let log = attempts_of_delivery(&mut conn, claims[0].delivery).unwrap();
+            assert_eq!(log.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2]);
+            // A failed attempt makes the delivery due at its retry time.
+            let mut failed = Attempt::new(&after_lease[1], lease);
+            failed.error = Some("HTTP 500".into());
+            let retry = lease + chrono::Duration::seconds(5);
+            write_tx(&mut conn, |tx| record_attempt(tx, &failed, retry)).unwrap();
+            let later = lease + chrono::Duration::seconds(1);
+            let due: Vec<_> = write_tx(&mut conn, |tx| claim_due(tx, s.id, later, later, 10)).unwrap();
+            assert!(due.is_empty(), "the failed one waits for its retry; the other is leased");
+            let retried = write_tx(&mut conn, |tx| claim_due(tx, s.id, retry, second_lease, 10)).unwrap();
+            assert_eq!(retried.iter().map(|c| (c.delivery, c.attempt)).collect::<Vec<_>>(), [(failed.delivery, 3)]);
+            assert_eq!(crate::repos::events::outbox_backlog(&mut conn).unwrap(), 2);
+        }
+    }
+
+    /// Two instances claiming at once get disjoint deliveries, and the second is not kept
+    /// waiting by the first's locks (`SKIP LOCKED`).
+    #[test]
+    fn concurrent_claims_on_postgresql_skip_each_others_rows() {
+        if !backends().contains(&Backend::Postgres) {
+            return;
+        }
+        let db = TestDatabase::create(Backend::Postgres);
+        let pool = db.pool();
+        let (mut first, mut second) = (checkout(&pool).unwrap(), checkout(&pool).unwrap());
+        let now = Utc::now();
+        let s = subscription(now);
+        insert(&mut first, &s).unwrap();
+        events(&mut first, 10, now);
+        let lease = now + chrono::Duration::seconds(30);
+        let (mine, theirs) = write_tx(&mut first, |tx| {
+            let mine = claim_due(tx, s.id, now, lease, 4)?;
+            // Still inside the first claim's transaction: its rows are locked.
+            let theirs = write_tx(&mut second, |tx2| claim_due(tx2, s.id, now, lease, 10))?;
+            Ok::<_, StoreError>((mine, theirs))
+        })
+        .unwrap();
+        assert_eq!(mine.len(), 4);
+        assert_eq!(theirs.len(), 6);
+        assert!(mine.iter().all(|m| theirs.iter().all(|t| t.delivery != m.delivery)));
+        assert!(mine.iter().chain(&theirs).all(|c| c.attempt == 1));
+    }
+}
