@@ -208,7 +208,13 @@ async fn a_receiver_answering_500_then_200_gets_the_event_again_and_the_log_show
         assert_eq!(queued.body["pending_deliveries"], 2);
 
         // Resumed: the backlog is delivered.
-        let resumed = app.post(&format!("/v1/webhook-subscriptions/{sub}/resume"), &admin, &json!({})).await;
+        let stale = app.get(&format!("/v1/webhook-subscriptions/{sub}"), &admin).await.header("etag").unwrap();
+        let path = format!("/v1/webhook-subscriptions/{sub}/resume");
+        app.post(&path, &admin, &json!({})).await.assert_problem(428, "precondition-required");
+        let resumed = owner_action(&app, &admin, &sub, "resume").await;
+        app.request("POST", &path, Some(&admin), &[("If-Match", &stale)], None)
+            .await
+            .assert_problem(412, "precondition-failed");
         assert_eq!((resumed.status.as_u16(), &resumed.body["status"]), (200, &json!("active")), "{}", resumed.body);
         let got = receiver.wait_for(7, WAIT).await;
         let notes: Vec<&str> = got[5..].iter().map(|d| d.json["type"].as_str().unwrap()).collect();
@@ -217,7 +223,7 @@ async fn a_receiver_answering_500_then_200_gets_the_event_again_and_the_log_show
         assert_eq!(done["consecutive_failures"], 0);
 
         // Rotation: for the grace period both secrets sign.
-        let rotated = app.post(&format!("/v1/webhook-subscriptions/{sub}/rotate-secret"), &admin, &json!({})).await;
+        let rotated = owner_action(&app, &admin, &sub, "rotate-secret").await;
         assert_eq!(rotated.status, 200, "{}", rotated.body);
         let new_secret = rotated.body["secret"].as_str().unwrap().to_owned();
         assert_ne!(new_secret, secret);
@@ -229,6 +235,15 @@ async fn a_receiver_answering_500_then_200_gets_the_event_again_and_the_log_show
         receiver.stop().await;
     })
     .await;
+}
+
+/// An owner's action with the current `If-Match`.
+async fn owner_action(app: &TestApp, token: &str, sub: &str, action: &str) -> crate::support::Reply {
+    let etag = app.get(&format!("/v1/webhook-subscriptions/{sub}"), token).await.header("etag").expect("etag");
+    let path = format!("/v1/webhook-subscriptions/{sub}/{action}");
+    let reply = app.request("POST", &path, Some(token), &[("If-Match", &etag)], None).await;
+    assert_ne!(reply.header("etag"), Some(etag), "{action} moves the version");
+    reply
 }
 
 async fn wait_for_attempts(app: &TestApp, token: &str, sub: &str, n: usize) -> Value {
@@ -322,9 +337,15 @@ async fn the_feed_and_webhooks_never_show_another_agencys_events() {
         for path in ["", "/attempts"] {
             app.get(&format!("/v1/webhook-subscriptions/{b_sub}{path}"), &a).await.assert_problem(404, "not-found");
         }
-        app.post(&format!("/v1/webhook-subscriptions/{b_sub}/pause"), &a, &json!({}))
-            .await
-            .assert_problem(404, "not-found");
+        app.request(
+            "POST",
+            &format!("/v1/webhook-subscriptions/{b_sub}/pause"),
+            Some(&a),
+            &[("If-Match", "\"1\"")],
+            None,
+        )
+        .await
+        .assert_problem(404, "not-found");
         let listed = app.get("/v1/webhook-subscriptions", &a).await;
         assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
         // An agency's plain user reads the feed but does not manage webhooks.

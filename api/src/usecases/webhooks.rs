@@ -12,6 +12,7 @@ use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
 use super::{Change, Context, audit};
 use crate::error::ApiError;
+use crate::http::etag::Precondition;
 use crate::webhooks::signing;
 
 /// A subscription as its owner sees it.
@@ -139,18 +140,21 @@ impl OwnerAction {
     }
 }
 
-/// Applies an owner's action in the caller's write transaction. Pausing a paused or
-/// resuming an active subscription changes nothing.
+/// Applies an owner's action in the caller's write transaction, if `If-Match` names the
+/// current version (the worker moves it too when it pauses the subscription). Pausing a
+/// paused or resuming an active subscription changes nothing.
 pub fn act(
     conn: &mut DbConnection,
     ctx: &Context,
     id: WebhookSubscriptionId,
+    precondition: &Precondition,
     action: OwnerAction,
 ) -> Result<SubscriptionView, ApiError> {
     may_manage(ctx)?;
     load(conn, ctx, id)?;
     let mut s = repo::lock(conn, id)?.ok_or(ApiError::NotFound("webhook subscription"))?;
     let version = s.version;
+    precondition.check(version)?;
     match action {
         OwnerAction::RotateSecret { grace } => s.rotate(new_secret()?, grace, ctx.now),
         OwnerAction::Pause if s.status == SubscriptionStatus::Active => s.pause_by_owner(ctx.now),

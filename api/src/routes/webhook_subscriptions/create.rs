@@ -4,6 +4,7 @@ use gsi_persistence::write_tx;
 use super::{CreateWebhookSubscription, WebhookSubscriptionBody, WebhookSubscriptionWithSecret};
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
+use crate::http::etag::etag;
 use crate::http::json::JsonBody;
 use crate::openapi::{
     BadRequest, Forbidden, PayloadTooLarge, ServiceUnavailable, Unauthenticated, UnsupportedMediaType, ValidationFailed,
@@ -28,7 +29,7 @@ use crate::usecases::webhooks::{self, SubscriptionDraft, SubscriptionView};
     request_body = CreateWebhookSubscription,
     responses(
         (status = 201, description = "Subscribed; the secret is shown once", body = WebhookSubscriptionWithSecret,
-            headers(("Location" = String, description = "The new subscription"))),
+            headers(("Location" = String, description = "The new subscription"), ("ETag" = String, description = "Current version"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
@@ -53,5 +54,6 @@ pub async fn create_webhook_subscription(
     let view = SubscriptionView { subscription: created, pending_deliveries: 0 };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/webhook-subscriptions/{}", view.subscription.id)))
+        .insert_header(("ETag", etag(view.subscription.version)))
         .json(WebhookSubscriptionWithSecret { subscription: WebhookSubscriptionBody::from(&view), secret }))
 }

@@ -3,6 +3,7 @@ use actix_web::{HttpResponse, get, web};
 use super::WebhookSubscriptionBody;
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
+use crate::http::etag::etag;
 use crate::openapi::{BadRequest, NotFound, ServiceUnavailable, Unauthenticated};
 use crate::routes::db;
 use crate::state::AppState;
@@ -16,7 +17,8 @@ use crate::usecases::webhooks;
     tag = "events",
     params(("webhook_subscription_id" = uuid::Uuid, Path, description = "Subscription id")),
     responses(
-        (status = 200, description = "The subscription", body = WebhookSubscriptionBody),
+        (status = 200, description = "The subscription", body = WebhookSubscriptionBody,
+            headers(("ETag" = String, description = "Current version"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 404, response = NotFound),
@@ -32,5 +34,7 @@ pub async fn get_webhook_subscription(
     let id = path.into_inner().into();
     let ctx = ctx.0;
     let view = db(&state, move |conn| webhooks::get(conn, &ctx, id)).await?;
-    Ok(HttpResponse::Ok().json(WebhookSubscriptionBody::from(&view)))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(view.subscription.version)))
+        .json(WebhookSubscriptionBody::from(&view)))
 }

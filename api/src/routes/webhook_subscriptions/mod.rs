@@ -58,6 +58,8 @@ pub struct WebhookSubscriptionBody {
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The version; the `ETag` is this number in quotes.
+    pub version: i64,
 }
 
 impl From<&SubscriptionView> for WebhookSubscriptionBody {
@@ -80,6 +82,7 @@ impl From<&SubscriptionView> for WebhookSubscriptionBody {
             previous_secret_expires_at: s.previous_secret.as_ref().map(|p| p.expires_at),
             created_at: s.created_at,
             updated_at: s.updated_at,
+            version: s.version,
         }
     }
 }
