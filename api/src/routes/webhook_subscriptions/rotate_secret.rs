@@ -51,5 +51,6 @@ pub async fn rotate_webhook_secret(
     let view = db(&state, move |conn| write_tx(conn, |tx| webhooks::act(tx, &ctx, id, &if_match.0, action))).await?;
     let secret = view.subscription.secret.clone();
     Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(view.subscription.version)))
         .json(WebhookSubscriptionWithSecret { subscription: WebhookSubscriptionBody::from(&view), secret }))
 }
