@@ -163,8 +163,15 @@ impl Application {
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
         let worker = if config.webhooks.worker_enabled {
+            // Its own few connections: however many receivers are being worked on, the
+            // worker can never take the connections requests need.
+            let settings = gsi_persistence::PoolSettings {
+                max_size: crate::webhooks::worker::POOL_SIZE,
+                connection_timeout: config.pool.connection_timeout,
+            };
+            let worker_pool = gsi_persistence::build_pool(config.database_url.clone(), &settings)?;
             Some(
-                crate::webhooks::worker::spawn(pool.clone(), clock.clone(), config.webhooks)
+                crate::webhooks::worker::spawn(worker_pool, clock.clone(), config.webhooks)
                     .map_err(StartError::Webhooks)?,
             )
         } else {

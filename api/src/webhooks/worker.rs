@@ -3,7 +3,8 @@
 //! request handling. Each poll it picks subscriptions with due deliveries (up to
 //! `max_receivers` at once, each worked by one task in this instance), claims up to
 //! `receiver_concurrency` of a subscription's due deliveries at a time, and posts them
-//! concurrently with a timeout each; a slow receiver only slows its own task.
+//! concurrently with a timeout each; a slow receiver only slows its own task. It uses its
+//! own small connection pool, so it never competes with requests for connections.
 //!
 //! Correctness lives in the database, not here: claims are leases taken with
 //! `FOR UPDATE SKIP LOCKED` (see `gsi_persistence::repos::webhooks`), so any number of
@@ -25,6 +26,9 @@ use super::payload::EventBody;
 use super::signing;
 use crate::clock::Clock;
 use crate::config::WebhookSettings;
+
+/// Connections of the worker's own pool (claims and records are short transactions).
+pub const POOL_SIZE: u32 = 3;
 
 #[derive(Clone)]
 struct Worker {
