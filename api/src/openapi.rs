@@ -88,7 +88,8 @@ impl Modify for EventWebhooks {
                             {"$ref": "#/components/schemas/EventBody"},
                             {"type": "object", "properties": {
                                 "type": {"type": "string", "enum": [name]},
-                                "resource": {"type": "object", "properties": {"type": {"type": "string", "enum": [resource]}}}
+                                "resource": {"type": "object", "properties": {"type": {"type": "string", "enum": [resource]}}},
+                                "data": event_data_schema(*event_type)
                             }}
                         ]}}}
                     },
@@ -105,6 +106,66 @@ impl Modify for EventWebhooks {
             Err(e) => log::error!("webhooks section not built: {e}"),
         }
     }
+}
+
+/// The `data` of each event type: a few facts, never more than a reader of the resource sees.
+fn event_data_schema(event_type: gsi_domain::events::EventType) -> serde_json::Value {
+    use gsi_domain::events::EventType as T;
+    let text = |description: &str| serde_json::json!({"type": ["string", "null"], "description": description});
+    let instant = |description: &str| serde_json::json!({"type": ["string", "null"], "format": "date-time", "description": description});
+    let step = || {
+        serde_json::json!({
+            "action": text("The step taken."),
+            "from": text("The state before the step."),
+        })
+    };
+    let properties = match event_type {
+        T::ServiceRequestSubmitted => {
+            serde_json::json!({"kind": text("new_service, add_addon, change, cancel_addon or cancel.")})
+        }
+        T::ServiceRequestReviewStarted
+        | T::ServiceRequestQuoted
+        | T::ServiceRequestRejected
+        | T::ServiceRequestConfirmed
+        | T::ServiceRequestDeclined
+        | T::ServiceRequestWithdrawn
+        | T::ServiceRequestWorkStarted
+        | T::ServiceRequestProgressReported
+        | T::ServiceRequestCompleted
+        | T::ServiceRequestFailed => serde_json::json!({
+            "action": text("The Appendix A step taken."),
+            "from": text("The request's state before the step."),
+            "quote_id": text("The quote the step made or confirmed, if any."),
+            "percent": {"type": ["integer", "null"], "description": "Progress reported, 0–100."},
+        }),
+        T::SubscriptionCreated => serde_json::json!({
+            "origin": text("How it began, when registered directly."),
+            "service_request_id": text("The completed request that created it, if any."),
+        }),
+        T::SubscriptionChanged => {
+            serde_json::json!({"service_request_id": text("The completed request that changed it.")})
+        }
+        T::SubscriptionStatusChanged | T::IncidentStateChanged | T::SecurityEventStatusChanged => step(),
+        T::IncidentReported => serde_json::json!({"priority": text("p1–p4, from impact and urgency.")}),
+        T::IncidentCommented => serde_json::json!({}),
+        T::OutageRecorded | T::OutageEnded => serde_json::json!({
+            "started_at": instant("When the outage started."),
+            "ended_at": instant("When it ended; null while ongoing."),
+            "planned": {"type": "boolean", "description": "Announced maintenance."},
+        }),
+        T::SecurityEventRecorded => serde_json::json!({"severity": text("The provider's severity rating.")}),
+        T::ProviderListingChanged => serde_json::json!({
+            "family": text("network, cloud or data_center."),
+            "action": text("list, suspend, reinstate or delist."),
+            "from": text("The standing before the change."),
+            "effective_at": instant("When the change takes effect."),
+        }),
+        T::StatementIssued => serde_json::json!({
+            "month": text("The Asia/Bangkok calendar month, YYYY-MM."),
+            "total": text("The statement's total in THB, a decimal string."),
+        }),
+    };
+    serde_json::json!({"type": "object", "properties": properties})
 }
 
 /// Missing, expired or invalid bearer token (`WWW-Authenticate: Bearer` is set).

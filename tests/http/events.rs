@@ -524,3 +524,25 @@ async fn the_event_feed_refuses_bad_parameters_by_name() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn the_openapi_document_lists_every_event_type_with_its_payload_schema() {
+    let spec = serde_json::to_value(gsi_api::openapi_spec()).unwrap();
+    let webhooks = spec["webhooks"].as_object().expect("a webhooks section");
+    let mut names: Vec<&str> = webhooks.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    let mut expected = all_types();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    for (name, item) in webhooks {
+        let post = &item["post"];
+        let headers: Vec<&str> =
+            post["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"], "{name}");
+        let schema = &post["requestBody"]["content"]["application/json"]["schema"]["allOf"];
+        assert_eq!(schema[0]["$ref"], "#/components/schemas/EventBody", "{name}");
+        assert_eq!(schema[1]["properties"]["type"]["enum"], json!([name]), "{name}");
+        assert_eq!(schema[1]["properties"]["data"]["type"], "object", "{name}");
+    }
+    assert!(spec["components"]["schemas"]["EventBody"]["properties"]["resource"].is_object());
+}
