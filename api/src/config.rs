@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use gsi_domain::webhook::{RetryPolicy, TargetPolicy};
 use gsi_persistence::{DatabaseUrl, PoolSettings};
 
 use crate::auth::JwtSettings;
@@ -32,6 +33,145 @@ pub struct Config {
     /// `GSI_MONTHLY_REPORT_DUE_DAY`: agencies' monthly reports are due by the end of this day
     /// of the following month (GSI-13.3), 1–28, default 15.
     pub monthly_report_due_day: gsi_domain::report::DueDay,
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook deliveries (issue 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// `GSI_WEBHOOK_WORKER` (default true): run the delivery worker in this instance. Turn
+    /// it off to deliver from chosen nodes only; any number of instances may run it.
+    pub worker_enabled: bool,
+    /// `GSI_WEBHOOK_POLL_MS`: how often the worker looks for due deliveries.
+    pub poll_interval: Duration,
+    /// `GSI_WEBHOOK_ALLOW_HTTP`, `GSI_WEBHOOK_ALLOW_PRIVATE_ADDRESSES` (both default false).
+    pub targets: TargetPolicy,
+    /// `GSI_WEBHOOK_RETRY_BASE_MS`, `GSI_WEBHOOK_RETRY_MAX_MS`, `GSI_WEBHOOK_PAUSE_AFTER`.
+    pub retry: RetryPolicy,
+    /// `GSI_WEBHOOK_TIMEOUT_MS`: connect, send and read the answer, per attempt.
+    pub timeout: Duration,
+    /// `GSI_WEBHOOK_RECEIVER_CONCURRENCY`: attempts in flight per subscription and instance.
+    pub receiver_concurrency: usize,
+    /// `GSI_WEBHOOK_MAX_RECEIVERS`: subscriptions worked on at once per instance.
+    pub max_receivers: usize,
+    /// `GSI_WEBHOOK_SECRET_GRACE_SECS`: how long a rotated-out secret still signs.
+    pub secret_grace: Duration,
+    /// How much of a receiver's answer is read (it is logged nowhere; read to reuse the
+    /// connection), at most.
+    pub max_response_bytes: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            worker_enabled: true,
+            poll_interval: Duration::from_secs(1),
+            targets: TargetPolicy::default(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(10),
+            receiver_concurrency: 4,
+            max_receivers: 32,
+            secret_grace: Duration::from_secs(24 * 3600),
+            max_response_bytes: 64 * 1024,
+        }
+    }
+}
+
+fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: bool, errors: &mut Vec<String>) -> bool {
+    match lookup(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => default,
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
+        Some(v) => {
+            errors.push(format!("{name}=`{v}`: expected true or false"));
+            default
+        }
+    }
+}
+
+fn webhook_settings(lookup: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> WebhookSettings {
+    let d = WebhookSettings::default();
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let poll = number(
+        lookup,
+        "GSI_WEBHOOK_POLL_MS",
+        ms(d.poll_interval),
+        |n| (10..=600_000).contains(n),
+        "milliseconds, 10–600000",
+        errors,
+    );
+    let base = number(
+        lookup,
+        "GSI_WEBHOOK_RETRY_BASE_MS",
+        ms(d.retry.base),
+        |n| (1..=86_400_000).contains(n),
+        "milliseconds, 1–86400000",
+        errors,
+    );
+    let max = number(
+        lookup,
+        "GSI_WEBHOOK_RETRY_MAX_MS",
+        ms(d.retry.max),
+        |n| (1..=7 * 86_400_000).contains(n),
+        "milliseconds, 1–604800000",
+        errors,
+    );
+    let pause_after = number(
+        lookup,
+        "GSI_WEBHOOK_PAUSE_AFTER",
+        d.retry.pause_after,
+        |n| (1..=10_000).contains(n),
+        "failures, 1–10000",
+        errors,
+    );
+    let timeout = number(
+        lookup,
+        "GSI_WEBHOOK_TIMEOUT_MS",
+        ms(d.timeout),
+        |n| (100..=120_000).contains(n),
+        "milliseconds, 100–120000",
+        errors,
+    );
+    let grace = number(
+        lookup,
+        "GSI_WEBHOOK_SECRET_GRACE_SECS",
+        d.secret_grace.as_secs(),
+        |n| *n <= 30 * 86_400,
+        "seconds, 0–2592000",
+        errors,
+    );
+    WebhookSettings {
+        worker_enabled: flag(lookup, "GSI_WEBHOOK_WORKER", true, errors),
+        poll_interval: Duration::from_millis(poll),
+        targets: TargetPolicy {
+            allow_http: flag(lookup, "GSI_WEBHOOK_ALLOW_HTTP", false, errors),
+            allow_private: flag(lookup, "GSI_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", false, errors),
+        },
+        retry: RetryPolicy {
+            base: Duration::from_millis(base),
+            max: Duration::from_millis(max.max(base)),
+            pause_after,
+        },
+        timeout: Duration::from_millis(timeout),
+        receiver_concurrency: number(
+            lookup,
+            "GSI_WEBHOOK_RECEIVER_CONCURRENCY",
+            d.receiver_concurrency,
+            |n| (1..=64).contains(n),
+            "1–64",
+            errors,
+        ),
+        max_receivers: number(
+            lookup,
+            "GSI_WEBHOOK_MAX_RECEIVERS",
+            d.max_receivers,
+            |n| (1..=1024).contains(n),
+            "1–1024",
+            errors,
+        ),
+        secret_grace: Duration::from_secs(grace),
+        max_response_bytes: d.max_response_bytes,
+    }
 }
 
 /// Bounds of one usage batch (GSI-7.1): a batch body may be far larger than other bodies.
@@ -161,6 +301,7 @@ impl Config {
         );
         let shutdown =
             number(&lookup, "GSI_SHUTDOWN_TIMEOUT_SECS", 30u64, |n| *n <= 3600, "seconds, 0–3600", &mut errors);
+        let webhooks = webhook_settings(&lookup, &mut errors);
         match (database_url, bind) {
             (Some(database_url), Some(bind)) if errors.is_empty() => Ok(Config {
                 database_url,
@@ -175,6 +316,7 @@ impl Config {
                 workers,
                 shutdown_timeout: Duration::from_secs(shutdown),
                 monthly_report_due_day: gsi_domain::report::DueDay::new(due_day).unwrap_or_default(),
+                webhooks,
             }),
             _ => Err(ConfigError(errors)),
         }
@@ -215,6 +357,24 @@ mod tests {
         assert_eq!(c.monthly_report_due_day.day(), 10);
         let text = config(&[("GSI_MONTHLY_REPORT_DUE_DAY", "31")]).unwrap_err().to_string();
         assert!(text.contains("GSI_MONTHLY_REPORT_DUE_DAY"), "{text}");
+    }
+
+    #[test]
+    fn webhook_settings_default_to_safe_values_and_are_configurable() {
+        let c = config(&[]).unwrap();
+        assert!(c.webhooks.worker_enabled);
+        assert!(!c.webhooks.targets.allow_http && !c.webhooks.targets.allow_private);
+        let c = config(&[
+            ("GSI_WEBHOOK_WORKER", "off"),
+            ("GSI_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true"),
+            ("GSI_WEBHOOK_RETRY_BASE_MS", "50"),
+            ("GSI_WEBHOOK_PAUSE_AFTER", "3"),
+        ])
+        .unwrap();
+        assert!(!c.webhooks.worker_enabled && c.webhooks.targets.allow_private);
+        assert_eq!((c.webhooks.retry.base, c.webhooks.retry.pause_after), (Duration::from_millis(50), 3));
+        let text = config(&[("GSI_WEBHOOK_WORKER", "maybe"), ("GSI_WEBHOOK_TIMEOUT_MS", "5")]).unwrap_err().to_string();
+        assert!(text.contains("GSI_WEBHOOK_WORKER") && text.contains("GSI_WEBHOOK_TIMEOUT_MS"), "{text}");
     }
 
     #[test]

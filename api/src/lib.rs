@@ -13,6 +13,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod usecases;
+pub mod webhooks;
 
 pub use clock::Clock;
 pub use config::Config;

@@ -34,6 +34,7 @@ use crate::error::Problem;
         (name = "statements", description = "Monthly statements per agency and provider, issued when the provider closes the month; late usage becomes a dated adjustment on the next one; JSON and CSV (GSI-7.5.3)."),
         (name = "reports", description = "Reports (GSI-7.5.9, 7.6, 13.2, 13.3): GIX's usage reports grouped by provider, agency, service family, offering, metric and month; formal report requests to providers answered with frozen, hashed figures; agencies' fiscal-year budgets (1 October – 30 September, B.E. year beside the Gregorian) and monthly reports with revisions and the overdue rule. Every report is JSON or CSV (`Accept: text/csv` or `format=csv`; `bom=true` adds a UTF-8 byte-order mark for spreadsheets); large results are streamed."),
         (name = "governance", description = "Assessor accreditation (GSI-12.1), ISO certificates and their verification (GSI-6.4), assessments against the family standards (GSI-6.3) with clause-level findings, decisions and certifications valid at most one year (GSI-11.1-11.4), and the expiry watch. The provider list is derived from this evidence (GSI-12.2, 12.3, 13.1)."),
+        (name = "events", description = "Events for integrators: every change that matters to another party, written in the change's transaction (an outbox), readable in commit order through the feed and pushed to webhook subscriptions signed per Standard Webhooks, at least once, with retries, a delivery log, pause and resume, and secret rotation. Event types and payloads are in the `webhooks` section."),
         (name = "health", description = "Liveness and readiness for orchestrators."),
     ),
     components(
@@ -44,7 +45,7 @@ use crate::error::Problem;
             UnsupportedMediaType, ServiceUnavailable
         )
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EventWebhooks),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -61,6 +62,112 @@ impl Modify for BearerAuth {
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
+}
+
+/// The OpenAPI 3.1 `webhooks` section: one entry per event type, each a POST to the
+/// subscriber's URL with the Standard Webhooks headers and the event as body.
+pub struct EventWebhooks;
+
+impl Modify for EventWebhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut webhooks = serde_json::Map::new();
+        for (event_type, name, resource, description) in gsi_domain::events::EVENT_TYPES {
+            let header = |header: &str, description: &str| serde_json::json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}});
+            let operation = serde_json::json!({
+                "post": {
+                    "tags": ["events"],
+                    "summary": name,
+                    "operationId": format!("event_{}", name.replace('.', "_")),
+                    "description": format!("{description}\n\nSent to subscriptions of the event's organisations that asked for `{event_type}`; verify `webhook-signature` before trusting the body, and de-duplicate by `webhook-id` (delivery is at least once)."),
+                    "parameters": [
+                        header("webhook-id", "The event id; the same on every retry."),
+                        header("webhook-timestamp", "Unix seconds when this attempt was signed; reject ones far from your clock."),
+                        header("webhook-signature", "`v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64 part of the `whsec_` secret; several space-separated during a secret rotation, any one verifying is enough."),
+                    ],
+                    "requestBody": {
+                        "required": true,
+                        "content": {"application/json": {"schema": {"allOf": [
+                            {"$ref": "#/components/schemas/EventBody"},
+                            {"type": "object", "properties": {
+                                "type": {"type": "string", "enum": [name]},
+                                "resource": {"type": "object", "properties": {"type": {"type": "string", "enum": [resource]}}},
+                                "data": event_data_schema(*event_type)
+                            }}
+                        ]}}}
+                    },
+                    "responses": {
+                        "2XX": {"description": "Acknowledged; any other answer, a timeout or a refused connection is retried with exponential backoff and jitter."}
+                    },
+                    "security": []
+                }
+            });
+            webhooks.insert((*name).to_owned(), operation);
+        }
+        match serde_json::from_value::<utoipa::openapi::path::Paths>(serde_json::Value::Object(webhooks)) {
+            Ok(paths) => openapi.webhooks = Some(paths),
+            Err(e) => log::error!("webhooks section not built: {e}"),
+        }
+    }
+}
+
+/// The `data` of each event type: a few facts, never more than a reader of the resource sees.
+fn event_data_schema(event_type: gsi_domain::events::EventType) -> serde_json::Value {
+    use gsi_domain::events::EventType as T;
+    let text = |description: &str| serde_json::json!({"type": ["string", "null"], "description": description});
+    let instant = |description: &str| serde_json::json!({"type": ["string", "null"], "format": "date-time", "description": description});
+    let step = || {
+        serde_json::json!({
+            "action": text("The step taken."),
+            "from": text("The state before the step."),
+        })
+    };
+    let properties = match event_type {
+        T::ServiceRequestSubmitted => {
+            serde_json::json!({"kind": text("new_service, add_addon, change, cancel_addon or cancel.")})
+        }
+        T::ServiceRequestReviewStarted
+        | T::ServiceRequestQuoted
+        | T::ServiceRequestRejected
+        | T::ServiceRequestConfirmed
+        | T::ServiceRequestDeclined
+        | T::ServiceRequestWithdrawn
+        | T::ServiceRequestWorkStarted
+        | T::ServiceRequestProgressReported
+        | T::ServiceRequestCompleted
+        | T::ServiceRequestFailed => serde_json::json!({
+            "action": text("The Appendix A step taken."),
+            "from": text("The request's state before the step."),
+            "quote_id": text("The quote the step made or confirmed, if any."),
+            "percent": {"type": ["integer", "null"], "description": "Progress reported, 0–100."},
+        }),
+        T::SubscriptionCreated => serde_json::json!({
+            "origin": text("How it began, when registered directly."),
+            "service_request_id": text("The completed request that created it, if any."),
+        }),
+        T::SubscriptionChanged => {
+            serde_json::json!({"service_request_id": text("The completed request that changed it.")})
+        }
+        T::SubscriptionStatusChanged | T::IncidentStateChanged | T::SecurityEventStatusChanged => step(),
+        T::IncidentReported => serde_json::json!({"priority": text("p1–p4, from impact and urgency.")}),
+        T::IncidentCommented => serde_json::json!({}),
+        T::OutageRecorded | T::OutageEnded => serde_json::json!({
+            "started_at": instant("When the outage started."),
+            "ended_at": instant("When it ended; null while ongoing."),
+            "planned": {"type": "boolean", "description": "Announced maintenance."},
+        }),
+        T::SecurityEventRecorded => serde_json::json!({"severity": text("The provider's severity rating.")}),
+        T::ProviderListingChanged => serde_json::json!({
+            "family": text("network, cloud or data_center."),
+            "action": text("list, suspend, reinstate or delist."),
+            "from": text("The standing before the change."),
+            "effective_at": instant("When the change takes effect."),
+        }),
+        T::StatementIssued => serde_json::json!({
+            "month": text("The Asia/Bangkok calendar month, YYYY-MM."),
+            "total": text("The statement's total in THB, a decimal string."),
+        }),
+    };
+    serde_json::json!({"type": "object", "properties": properties})
 }
 
 /// Missing, expired or invalid bearer token (`WWW-Authenticate: Bearer` is set).

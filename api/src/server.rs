@@ -35,6 +35,8 @@ pub enum StartError {
     Metrics(#[from] MetricsError),
     #[error("cannot listen on {address}: {error}")]
     Bind { address: String, error: std::io::Error },
+    #[error("webhook worker: {0}")]
+    Webhooks(String),
 }
 
 /// Opens the pool and applies pending migrations.
@@ -149,6 +151,8 @@ pub fn app(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The webhook delivery worker, when this instance runs it (`GSI_WEBHOOK_WORKER`).
+    worker: Option<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -161,6 +165,21 @@ impl Application {
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?;
         let port =
             listener.local_addr().map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?.port();
+        let worker = if config.webhooks.worker_enabled {
+            // Its own few connections: however many receivers are being worked on, the
+            // worker can never take the connections requests need.
+            let settings = gsi_persistence::PoolSettings {
+                max_size: crate::webhooks::worker::POOL_SIZE,
+                connection_timeout: config.pool.connection_timeout,
+            };
+            let worker_pool = gsi_persistence::build_pool(config.database_url.clone(), &settings)?;
+            Some(
+                crate::webhooks::worker::spawn(worker_pool, clock.clone(), config.webhooks)
+                    .map_err(StartError::Webhooks)?,
+            )
+        } else {
+            None
+        };
         let metrics = Metrics::new()?;
         let state = web::Data::new(AppState {
             pool,
@@ -169,6 +188,7 @@ impl Application {
             usage: config.usage,
             metrics,
             report_due_day: config.monthly_report_due_day,
+            webhooks: config.webhooks,
         });
         let body_limit = BodyLimit(config.max_body_bytes);
         let origins: std::sync::Arc<[String]> = config.cors_origins.clone().into();
@@ -186,7 +206,7 @@ impl Application {
             .listen(listener)
             .map_err(|error| StartError::Bind { address: config.bind.to_string(), error })?
             .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, worker })
     }
 
     pub fn port(&self) -> u16 {
@@ -194,7 +214,13 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        // Deliveries in flight are simply abandoned: their leases run out and they are
+        // attempted again, by this instance after a restart or by another one.
+        if let Some(worker) = self.worker {
+            worker.abort();
+        }
+        result
     }
 
     /// A handle to stop the server (tests use it).

@@ -5,7 +5,7 @@ use gsi_persistence::DbPool;
 
 use crate::auth::Authenticator;
 use crate::clock::Clock;
-use crate::config::UsageLimits;
+use crate::config::{UsageLimits, WebhookSettings};
 
 pub struct AppState {
     pub pool: DbPool,
@@ -15,4 +15,5 @@ pub struct AppState {
     pub metrics: std::sync::Arc<crate::http::metrics::Metrics>,
     /// GSI-13.3: the day of the following month monthly reports are due.
     pub report_due_day: gsi_domain::report::DueDay,
+    pub webhooks: WebhookSettings,
 }

@@ -91,6 +91,20 @@ pub enum AuditEventMarker {}
 pub type OrganisationId = Id<OrganisationMarker>;
 pub type AuditEventId = Id<AuditEventMarker>;
 
+/// Marker for integrator event ids (issue 11).
+pub enum EventMarker {}
+/// Marker for webhook subscription ids.
+pub enum WebhookSubscriptionMarker {}
+/// Marker for webhook delivery ids (one per subscription and event).
+pub enum WebhookDeliveryMarker {}
+/// Marker for webhook delivery attempt ids.
+pub enum WebhookAttemptMarker {}
+
+pub type EventId = Id<EventMarker>;
+pub type WebhookSubscriptionId = Id<WebhookSubscriptionMarker>;
+pub type WebhookDeliveryId = Id<WebhookDeliveryMarker>;
+pub type WebhookAttemptId = Id<WebhookAttemptMarker>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod billing;
 pub mod calendar;
 pub mod catalog;
 pub mod csv;
+pub mod events;
 pub mod governance;
 pub mod ids;
 pub mod incident;
@@ -33,7 +34,8 @@ pub mod text;
 pub mod time;
 pub mod usage;
 pub mod validation;
+pub mod webhook;
 
-pub use ids::{AuditEventId, Id, OrganisationId};
+pub use ids::{AuditEventId, EventId, Id, OrganisationId, WebhookAttemptId, WebhookDeliveryId, WebhookSubscriptionId};
 pub use role::{Actor, Role, Subject};
 pub use validation::{FieldError, ValidationErrors};

@@ -707,9 +707,109 @@ diesel::table! {
     }
 }
 
+// --- events and webhooks (issue 11) ---------------------------------------------------------
+
+diesel::table! {
+    event_positions (id) {
+        id -> Integer,
+        last_position -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    events (position) {
+        position -> BigInt,
+        id -> Uuid,
+        event_type -> Text,
+        occurred_at -> Instant,
+        resource_type -> Text,
+        resource_id -> Text,
+        resource_state -> Nullable<Text>,
+        resource_link -> Text,
+        public -> Integer,
+        audience -> Jsonb,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::Uuid;
+
+    event_audience (organisation_id, position) {
+        organisation_id -> Uuid,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Jsonb, Uuid};
+
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        url -> Text,
+        event_types -> Jsonb,
+        description -> Nullable<Text>,
+        status -> Text,
+        paused_reason -> Nullable<Text>,
+        paused_at -> Nullable<Instant>,
+        consecutive_failures -> Integer,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Instant>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    webhook_deliveries (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        event_id -> Uuid,
+        event_position -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Instant,
+        delivered_at -> Nullable<Instant>,
+        last_error -> Nullable<Text>,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::types::sql::{Instant, Uuid};
+
+    webhook_attempts (id) {
+        id -> Uuid,
+        delivery_id -> Uuid,
+        subscription_id -> Uuid,
+        event_id -> Uuid,
+        event_type -> Text,
+        attempt -> Integer,
+        attempted_at -> Instant,
+        status_code -> Nullable<Integer>,
+        latency_ms -> BigInt,
+        outcome -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(agency_profiles -> organisations (agency_id));
 diesel::joinable!(provider_profiles -> organisations (provider_id));
 diesel::joinable!(listing_entries -> organisations (provider_id));
+diesel::joinable!(event_audience -> events (position));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     agency_profiles,
@@ -747,5 +847,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_sync,
     staff_members,
     interconnections,
-    vulnerability_notices
+    vulnerability_notices,
+    event_positions,
+    events,
+    event_audience,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts
 );

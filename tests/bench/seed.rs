@@ -169,7 +169,14 @@ pub fn organisations_and_subscriptions(addr: SocketAddr, scale: Scale) -> DataSe
         .collect();
     // The provider list follows from evidence (GSI-12.1-12.3): one accredited assessor
     // verifies each provider's ISO certificates and certifies it for cloud.
-    let assessor = call(&mut conn, "POST", "/v1/organisations", &gix, Some(&json!({"kind": "assessor", "name_th": "สถาบันรับรองสมรรถนะ"})), &[])["id"]
+    let assessor = call(
+        &mut conn,
+        "POST",
+        "/v1/organisations",
+        &gix,
+        Some(&json!({"kind": "assessor", "name_th": "สถาบันรับรองสมรรถนะ"})),
+        &[],
+    )["id"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
@@ -303,7 +310,8 @@ fn certify(conn: &mut Connection, provider: &str, operator: &str, assessor: &str
             "standard": standard, "number": format!("B-{standard}"), "issuing_body": "Bench CB",
             "families": ["cloud"], "valid_from": day(-300), "valid_until": day(700), "evidence_ref": "DMS-B"
         });
-        let recorded = call(conn, "POST", &format!("/v1/providers/{provider}/iso-certificates"), operator, Some(&body), &[]);
+        let recorded =
+            call(conn, "POST", &format!("/v1/providers/{provider}/iso-certificates"), operator, Some(&body), &[]);
         let id = recorded["id"].as_str().unwrap_or_default().to_owned();
         call(conn, "POST", &format!("/v1/iso-certificates/{id}/verification"), assessor, Some(&Value::Null), &[]);
     }

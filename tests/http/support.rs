@@ -31,7 +31,7 @@ pub struct TestApp {
     pub pool: DbPool,
     client: Client,
     handle: actix_web::dev::ServerHandle,
-    _db: TestDatabase,
+    db: TestDatabase,
 }
 
 pub struct Reply {
@@ -104,12 +104,19 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// `spawn_app` with the server reading `clock`.
 pub async fn spawn_app_with_clock(backend: Backend, clock: Clock) -> TestApp {
-    let db = TestDatabase::create(backend);
-    let url = db.url.clone();
+    spawn_app_with_env(backend, clock, &[]).await
+}
+
+/// The test server's configuration on `url`; `overrides` replace or add `GSI_*` values.
+/// Webhooks: http and loopback receivers allowed, fast polls and retries, pause after 3.
+pub fn test_config(url: &str, overrides: &[(&str, &str)]) -> Config {
     let public_keys = format!("test-es={},test-rs={}", fixture("es256.pub.pem"), fixture("rs256.pub.pem"));
-    let config = Config::from_lookup(|name| {
+    Config::from_lookup(|name| {
+        if let Some((_, v)) = overrides.iter().find(|(k, _)| *k == name) {
+            return Some((*v).to_owned());
+        }
         let value = match name {
-            "GSI_DATABASE_URL" => url.clone(),
+            "GSI_DATABASE_URL" => url.to_owned(),
             "GSI_BIND" => "127.0.0.1:0".into(),
             "GSI_JWT_SECRET" => SECRET.into(),
             "GSI_JWT_PUBLIC_KEYS" => public_keys.clone(),
@@ -119,12 +126,37 @@ pub async fn spawn_app_with_clock(backend: Backend, clock: Clock) -> TestApp {
             "GSI_WORKERS" => "2".into(),
             "GSI_SHUTDOWN_TIMEOUT_SECS" => "0".into(),
             "GSI_CORS_ORIGINS" => PORTAL_ORIGIN.into(),
+            "GSI_WEBHOOK_ALLOW_HTTP" => "true".into(),
+            "GSI_WEBHOOK_ALLOW_PRIVATE_ADDRESSES" => "true".into(),
+            "GSI_WEBHOOK_POLL_MS" => "50".into(),
+            "GSI_WEBHOOK_RETRY_BASE_MS" => "100".into(),
+            "GSI_WEBHOOK_RETRY_MAX_MS" => "400".into(),
+            "GSI_WEBHOOK_PAUSE_AFTER" => "3".into(),
+            "GSI_WEBHOOK_TIMEOUT_MS" => "3000".into(),
             _ => return None,
         };
         Some(value)
     })
-    .expect("test configuration");
-    let app = Application::build(&config, clock).expect("server starts");
+    .expect("test configuration")
+}
+
+/// Another server instance on an existing database (several instances, one PostgreSQL).
+pub async fn spawn_instance(
+    url: &str,
+    clock: Clock,
+    overrides: &[(&str, &str)],
+) -> (String, actix_web::dev::ServerHandle) {
+    let app = Application::build(&test_config(url, overrides), clock).expect("server starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    (base, handle)
+}
+
+/// `spawn_app_with_clock` with configuration overrides.
+pub async fn spawn_app_with_env(backend: Backend, clock: Clock, overrides: &[(&str, &str)]) -> TestApp {
+    let db = TestDatabase::create(backend);
+    let app = Application::build(&test_config(&db.url, overrides), clock).expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
@@ -134,7 +166,18 @@ pub async fn spawn_app_with_clock(backend: Backend, clock: Clock) -> TestApp {
         pool,
         client: Client::builder().timeout(std::time::Duration::from_secs(30)).disable_redirects().finish(),
         handle,
-        _db: db,
+        db,
+    }
+}
+
+impl TestApp {
+    /// The database URL (for a second instance on the same database).
+    pub fn database_url(&self) -> &str {
+        &self.db.url
+    }
+
+    pub fn stop_handle(&self) -> actix_web::dev::ServerHandle {
+        self.handle.clone()
     }
 }
 
@@ -191,11 +234,6 @@ pub fn gix() -> String {
 }
 
 impl TestApp {
-    /// The URL of this server's database, for another server process on it.
-    pub fn database_url(&self) -> &str {
-        &self._db.url
-    }
-
     pub async fn request(
         &self,
         method: &str,

@@ -5,9 +5,10 @@ pub mod accreditations;
 pub mod agency_profiles;
 pub mod assessments;
 pub mod audit_events;
-pub mod budgets
+pub mod budgets;
 pub mod conformance;
 pub mod costs;
+pub mod events;
 pub mod expiry_watch;
 pub mod health;
 pub mod incidents;
@@ -34,6 +35,7 @@ pub mod statements;
 pub mod subscriptions;
 pub mod usage;
 pub mod vulnerability_notices;
+pub mod webhook_subscriptions;
 
 use actix_web::web;
 use gsi_persistence::{DbConnection, checkout};
@@ -152,7 +154,17 @@ pub fn v1(cfg: &mut ServiceConfig) {
         .service(interconnections::verify::verify_interconnection)
         .service(vulnerability_notices::create::record_notice)
         .service(vulnerability_notices::list::list_notices)
-        .service(vulnerability_notices::remediate::remediate_notice);
+        .service(vulnerability_notices::remediate::remediate_notice)
+        // Events for integrators (issue 11): the feed and webhook subscriptions.
+        .service(events::list::list_events)
+        .service(webhook_subscriptions::list::list_webhook_subscriptions)
+        .service(webhook_subscriptions::create::create_webhook_subscription)
+        .service(webhook_subscriptions::get::get_webhook_subscription)
+        .service(webhook_subscriptions::delete::delete_webhook_subscription)
+        .service(webhook_subscriptions::rotate_secret::rotate_webhook_secret)
+        .service(webhook_subscriptions::pause::pause_webhook_subscription)
+        .service(webhook_subscriptions::resume::resume_webhook_subscription)
+        .service(webhook_subscriptions::attempts::list_webhook_attempts);
 }
 
 /// Outside `/v1`: probes for orchestrators.

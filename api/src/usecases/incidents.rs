@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::ValidationErrors;
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::incident::{
     self, Incident, IncidentAction, IncidentDeadlines, IncidentDraft, IncidentError, IncidentId, IncidentPolicy,
     StepDraft,
@@ -18,7 +19,7 @@ use gsi_persistence::repos::incidents::{self as repo, IncidentFilter, StoredInci
 use gsi_persistence::repos::subscriptions;
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -131,6 +132,7 @@ pub fn report_as(
             }),
         },
     )?;
+    incident_event(conn, ctx, EventType::IncidentReported, i, serde_json::json!({"priority": i.priority.as_str()}))?;
     view(ctx, created, &stored.subscription.sla)
 }
 
@@ -230,6 +232,13 @@ pub fn act(
             }),
         },
     )?;
+    incident_event(
+        conn,
+        ctx,
+        EventType::IncidentStateChanged,
+        after,
+        serde_json::json!({"action": step.action.as_str(), "from": before.state.as_str()}),
+    )?;
     let terms = terms_of(conn, after)?;
     view(ctx, updated, &terms)
 }
@@ -254,6 +263,19 @@ pub fn comment(conn: &mut DbConnection, ctx: &Context, id: IncidentId, note: &st
             changes: serde_json::json!({"note": i.timeline.last().and_then(|e| e.note.as_ref()).map(|n| n.as_str())}),
         },
     )?;
+    incident_event(conn, ctx, EventType::IncidentCommented, i, serde_json::json!({}))?;
     let terms = terms_of(conn, i)?;
     view(ctx, updated, &terms)
+}
+
+/// The event of an incident change, for its agency, its provider and GIX.
+fn incident_event(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    event_type: EventType,
+    i: &Incident,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let resource = ResourceRef::new("incident", i.id, Some(i.state.as_str()), format!("/v1/incidents/{}", i.id));
+    events::emit(conn, ctx, event_type, resource, Audience::parties([i.agency, i.provider]), data)
 }

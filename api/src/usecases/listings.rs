@@ -4,6 +4,7 @@
 //! the override history.
 
 use chrono::{DateTime, Utc};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::governance::eligibility::NotListedReason;
 use gsi_domain::listing::{self, ListedFamily, ListingAction, ListingChangeDraft, ListingRefused, ListingStatus};
 use gsi_domain::org::Organisation;
@@ -16,7 +17,7 @@ use gsi_persistence::repos::{organisations, provider_profiles};
 use gsi_persistence::{DbConnection, Page, PageRequest};
 
 use super::provider_profiles::provider_organisation;
-use super::{Change, Context, audit, governance};
+use super::{Change, Context, audit, events, governance};
 use crate::error::ApiError;
 
 /// Records a listing change by a GIX officer (GSI-12.2, 12.3). Checks, in order: the role
@@ -69,6 +70,25 @@ pub fn change(
                 "effective_at": entry.effective_at,
             }),
         },
+    )?;
+    // The provider list is readable by every caller, so its changes are public events.
+    events::emit(
+        conn,
+        ctx,
+        EventType::ProviderListingChanged,
+        ResourceRef::new(
+            "provider_listing",
+            provider,
+            Some(entry.status.as_str()),
+            format!("/v1/providers/{provider}/listing-history"),
+        ),
+        Audience::Everyone,
+        serde_json::json!({
+            "family": entry.family.as_str(),
+            "action": entry.action.as_str(),
+            "from": from.as_str(),
+            "effective_at": entry.effective_at,
+        }),
     )?;
     Ok(record)
 }

@@ -14,6 +14,7 @@ pub mod demo_providers;
 pub mod demo_reports;
 pub mod demo_subscriptions;
 pub mod demo_usage;
+pub mod events;
 pub mod governance;
 pub mod incidents;
 pub mod listings;
@@ -29,6 +30,7 @@ pub mod sla;
 pub mod statements;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::{Actor, OrganisationId};

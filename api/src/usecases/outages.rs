@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use gsi_domain::OrganisationId;
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::outage::{self, DeclaredExclusions, ExclusionDecision, OutageDraft, OutageError, OutageId};
 use gsi_domain::subscription;
 use gsi_domain::subscription_ref::SubscriptionId;
@@ -14,7 +15,7 @@ use gsi_persistence::repos::outages::{self as repo, OutageFilter, StoredOutage};
 use gsi_persistence::repos::{provider_profiles, subscription_parties};
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -89,6 +90,7 @@ pub fn record_as(
             }),
         },
     )?;
+    outage_event(conn, ctx, EventType::OutageRecorded, &created)?;
     let declared = declared_exclusions(conn, o.provider)?;
     Ok(view(ctx, created, &declared))
 }
@@ -163,6 +165,22 @@ pub fn end(
             changes: serde_json::json!({"ended_at": {"from": current.outage.ended_at, "to": updated.outage.ended_at}}),
         },
     )?;
+    outage_event(conn, ctx, EventType::OutageEnded, &updated)?;
     let declared = declared_exclusions(conn, updated.outage.provider)?;
     Ok(view(ctx, updated, &declared))
+}
+
+/// The event of an outage, for its provider, every affected subscription's agency and GIX.
+fn outage_event(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    event_type: EventType,
+    stored: &StoredOutage,
+) -> Result<(), ApiError> {
+    let o = &stored.outage;
+    let state = if o.ended_at.is_some() { "ended" } else { "ongoing" };
+    let resource = ResourceRef::new("outage", o.id, Some(state), format!("/v1/outages/{}", o.id));
+    let audience = Audience::parties(std::iter::once(o.provider).chain(stored.affected.iter().map(|p| p.agency)));
+    let data = serde_json::json!({"started_at": o.started_at, "ended_at": o.ended_at, "planned": o.planned});
+    events::emit(conn, ctx, event_type, resource, audience, data)
 }

@@ -3,6 +3,7 @@
 //! summaries by category and severity (GSI-7.5.9).
 
 use gsi_domain::calendar::Month;
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::security_event::{
     self, MonthlySummary, SecurityEventAction, SecurityEventDraft, SecurityEventError, SecurityEventId,
 };
@@ -11,7 +12,7 @@ use gsi_persistence::repos::security_events::{self as repo, SecurityEventFilter,
 use gsi_persistence::repos::subscription_parties;
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -73,6 +74,13 @@ pub fn record_as(
             }),
         },
     )?;
+    security_event_event(
+        conn,
+        ctx,
+        EventType::SecurityEventRecorded,
+        &created,
+        serde_json::json!({"severity": e.severity.as_str()}),
+    )?;
     Ok(created)
 }
 
@@ -133,6 +141,13 @@ pub fn advance(
             }),
         },
     )?;
+    security_event_event(
+        conn,
+        ctx,
+        EventType::SecurityEventStatusChanged,
+        &updated,
+        serde_json::json!({"action": action.as_str(), "from": current.event.status.as_str()}),
+    )?;
     Ok(updated)
 }
 
@@ -157,4 +172,18 @@ pub fn summary(
     .map(|s| s.event)
     .collect();
     Ok(security_event::monthly_summary(&events, month))
+}
+
+/// The event of a security event, for its agency, its provider and GIX.
+fn security_event_event(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    event_type: EventType,
+    stored: &StoredSecurityEvent,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let e = &stored.event;
+    let resource =
+        ResourceRef::new("security_event", e.id, Some(e.status.as_str()), format!("/v1/security-events/{}", e.id));
+    events::emit(conn, ctx, event_type, resource, Audience::parties([e.agency, e.provider]), data)
 }

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use gsi_domain::catalog::{self, Offering, OfferingId};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::governance::eligibility::decide;
 use gsi_domain::request::{
     self, Action, ActionKind, ActionRefused, CompletionEffect, EffectRefused, NOTE_MAX, NewServiceRequest, Preview,
@@ -22,7 +23,7 @@ use gsi_persistence::repos::service_requests::{self as repo, RequestFilter, Serv
 use gsi_persistence::repos::{offerings, subscriptions};
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -163,6 +164,7 @@ pub fn submit(conn: &mut DbConnection, ctx: &Context, draft: &ServiceRequestDraf
             }),
         },
     )?;
+    request_event(conn, ctx, EventType::ServiceRequestSubmitted, r, serde_json::json!({"kind": r.kind().as_str()}))?;
     Ok(view(ctx, record, vec![applied.timeline]))
 }
 
@@ -398,6 +400,23 @@ pub fn act(
             }),
         },
     )?;
+    let data = serde_json::json!({
+        "action": entry.action.as_str(),
+        "from": entry.from.map(|s| s.as_str()),
+        "quote_id": entry.quote.map(|q| q.to_string()),
+        "percent": entry.percent.map(|p| p.value()),
+    });
+    request_event(conn, ctx, step_event_type(entry.action, entry.to), &next.request, data)?;
+    if let Some(change) = &effect {
+        let (event_type, id) = match change {
+            SubscriptionChange::Created(id) => (EventType::SubscriptionCreated, *id),
+            SubscriptionChange::Changed { subscription, .. } => (EventType::SubscriptionChanged, *subscription),
+        };
+        let changed = subscriptions::find(conn, id)?
+            .ok_or_else(|| ApiError::Internal(format!("subscription {id} just written is missing")))?;
+        let data = serde_json::json!({"service_request_id": next.request.id.to_string()});
+        super::subscriptions::subscription_event(conn, ctx, event_type, &changed.subscription, data)?;
+    }
     Ok(next)
 }
 
@@ -466,4 +485,35 @@ fn carry_out(
             Ok(SubscriptionChange::Changed { subscription: changed.id, version: changed.version })
         }
     }
+}
+
+/// The event a step emits: named after what happened (a quote that rejects the request is
+/// `service_request.rejected`).
+fn step_event_type(action: ActionKind, to: RequestStatus) -> EventType {
+    match action {
+        ActionKind::Submit => EventType::ServiceRequestSubmitted,
+        ActionKind::StartReview => EventType::ServiceRequestReviewStarted,
+        ActionKind::Quote | ActionKind::Requote if to == RequestStatus::Rejected => EventType::ServiceRequestRejected,
+        ActionKind::Quote | ActionKind::Requote => EventType::ServiceRequestQuoted,
+        ActionKind::Confirm => EventType::ServiceRequestConfirmed,
+        ActionKind::Decline => EventType::ServiceRequestDeclined,
+        ActionKind::Withdraw => EventType::ServiceRequestWithdrawn,
+        ActionKind::StartWork => EventType::ServiceRequestWorkStarted,
+        ActionKind::ReportProgress => EventType::ServiceRequestProgressReported,
+        ActionKind::Complete => EventType::ServiceRequestCompleted,
+        ActionKind::Fail => EventType::ServiceRequestFailed,
+    }
+}
+
+/// The event of a request change, for the requesting agency, the serving provider and GIX.
+fn request_event(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    event_type: EventType,
+    r: &ServiceRequest,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let resource =
+        ResourceRef::new("service_request", r.id, Some(r.status.as_str()), format!("/v1/service-requests/{}", r.id));
+    events::emit(conn, ctx, event_type, resource, Audience::parties([r.agency, r.provider]), data)
 }

@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 
 use gsi_domain::billing::{self, CostScope, Statement, StatementAction, StatementId, StatementStatus};
 use gsi_domain::calendar::Month;
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_persistence::repos::statements::{self as repo, StatementFilter, StatementRecord};
 use gsi_persistence::repos::subscriptions;
 use gsi_persistence::repos::usage as usage_repo;
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 
 pub fn list(
@@ -92,6 +93,16 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, month: Month) -> Result<Clo
                     "statements": statements.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(),
                 }),
             },
+        )?;
+    }
+    for s in statements.iter().filter(|s| s.issued_at == Some(ctx.now)) {
+        events::emit(
+            conn,
+            ctx,
+            EventType::StatementIssued,
+            ResourceRef::new("statement", s.id, Some(s.status.as_str()), format!("/v1/statements/{}", s.id)),
+            Audience::parties([s.agency, s.provider]),
+            serde_json::json!({"month": month.to_string(), "total": s.total.to_string()}),
         )?;
     }
     Ok(Closed { month, newly_issued, statements })

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use gsi_domain::catalog::{Offering, OfferingId};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::org::OrganisationKind;
 use gsi_domain::subscription::{
     self, AddOnDraft, SubscribeRefused, Subscription, SubscriptionAction, SubscriptionDraft, SubscriptionFilter,
@@ -14,7 +15,7 @@ use gsi_persistence::repos::subscriptions::{self as repo, StoredSubscription};
 use gsi_persistence::repos::{offerings, organisations};
 use gsi_persistence::{DbConnection, Page, PageRequest, read_tx};
 
-use super::{Change, Context, audit, governance};
+use super::{Change, Context, audit, events, governance};
 use crate::error::ApiError;
 use crate::http::etag::{Precondition, etag};
 
@@ -120,6 +121,13 @@ pub fn register_existing_as(
             }),
         },
     )?;
+    subscription_event(
+        conn,
+        ctx,
+        EventType::SubscriptionCreated,
+        &created,
+        serde_json::json!({"origin": created.origin.as_str()}),
+    )?;
     Ok(created)
 }
 
@@ -193,6 +201,13 @@ pub fn act(
             }),
         },
     )?;
+    subscription_event(
+        conn,
+        ctx,
+        EventType::SubscriptionStatusChanged,
+        &updated,
+        serde_json::json!({"action": action.as_str(), "from": current.status.as_str()}),
+    )?;
     Ok(updated)
 }
 
@@ -206,4 +221,17 @@ pub fn caller_serves(conn: &mut DbConnection, ctx: &Context, agency: Organisatio
         | gsi_domain::Role::GixOfficer
         | gsi_domain::Role::Assessor => Ok(false),
     }
+}
+
+/// The event of a subscription change, for its agency, its provider and GIX.
+pub fn subscription_event(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    event_type: EventType,
+    s: &Subscription,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let resource =
+        ResourceRef::new("subscription", s.id, Some(s.status.as_str()), format!("/v1/subscriptions/{}", s.id));
+    events::emit(conn, ctx, event_type, resource, Audience::parties([s.agency, s.provider]), data)
 }

@@ -2,6 +2,7 @@
 
 pub mod agency_profiles;
 pub mod audit;
+pub mod events;
 pub mod governance;
 pub mod idempotency;
 pub mod incidents;
@@ -18,6 +19,7 @@ pub mod statements;
 pub mod subscription_parties;
 pub mod subscriptions;
 pub mod usage;
+pub mod webhooks;
 
 /// Ids per `IN (…)` list, so that set-based loads stay far below SQLite's limit of bound
 /// parameters per statement.
