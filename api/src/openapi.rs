@@ -162,6 +162,29 @@ fn event_data_schema(event_type: gsi_domain::events::EventType) -> serde_json::V
             "from": text("The standing before the change."),
             "effective_at": instant("When the change takes effect."),
         }),
+        T::ProviderListChanged => serde_json::json!({
+            "family": text("network, cloud or data_center."),
+            "listed": {"type": "boolean", "description": "Whether the provider is listed for the family from `effective_at`."},
+            "reasons": {"type": "array", "items": {"type": "object", "properties": {"code": text("Why not listed."), "clause": text("The clause, e.g. GSI-6.4."), "message": text("In words.")}}, "description": "Every reason when not listed; empty when listed."},
+            "effective_at": instant("When the change took effect."),
+        }),
+        T::AssessmentDecided => serde_json::json!({
+            "outcome": text("The decision's outcome."),
+            "certification_id": text("The certification issued, if any."),
+        }),
+        T::ReportRequestCreated => serde_json::json!({
+            "from": text("First month of the period, YYYY-MM."),
+            "to": text("Last month of the period, YYYY-MM."),
+            "due_date": text("The due day, YYYY-MM-DD (Asia/Bangkok)."),
+        }),
+        T::ReportRequestSubmitted => serde_json::json!({
+            "content_hash": text("SHA-256 of the frozen report's CSV, hex."),
+            "total": text("The report's total in THB, a decimal string."),
+        }),
+        T::MonthlyReportSubmitted => serde_json::json!({
+            "month": text("The Asia/Bangkok calendar month, YYYY-MM."),
+            "revision": {"type": "integer", "description": "The revision submitted (1 for the first)."},
+        }),
         T::StatementIssued => serde_json::json!({
             "month": text("The Asia/Bangkok calendar month, YYYY-MM."),
             "total": text("The statement's total in THB, a decimal string."),

@@ -34,6 +34,11 @@ pub enum EventType {
     SecurityEventStatusChanged,
     ProviderListingChanged,
     StatementIssued,
+    ProviderListChanged,
+    AssessmentDecided,
+    ReportRequestCreated,
+    ReportRequestSubmitted,
+    MonthlyReportSubmitted,
 }
 
 /// One row per event type: the variant, its wire name, the resource it is about, and what
@@ -161,6 +166,36 @@ pub const EVENT_TYPES: &[(EventType, &str, &str, &str)] = &[
         "statement.issued",
         "statement",
         "A monthly statement was issued when the provider closed the month (GSI-7.5.3).",
+    ),
+    (
+        EventType::ProviderListChanged,
+        "provider_list.changed",
+        "provider_list",
+        "The evidence-derived provider list changed for a provider and family, recorded when evidence was written (a certificate verified, an assessment decided, a profile changed); with its reasons (GSI-12.2, 12.3, 13.1). Visible to every organisation.",
+    ),
+    (
+        EventType::AssessmentDecided,
+        "assessment.decided",
+        "assessment",
+        "An accredited assessor decided an assessment, with the certification it issued if any (GSI-11.1-11.4).",
+    ),
+    (
+        EventType::ReportRequestCreated,
+        "report_request.created",
+        "report_request",
+        "GIX asked a provider for a usage report (GSI-7.6).",
+    ),
+    (
+        EventType::ReportRequestSubmitted,
+        "report_request.submitted",
+        "report_request",
+        "The provider answered a report request; its figures are frozen under a content hash (GSI-7.6).",
+    ),
+    (
+        EventType::MonthlyReportSubmitted,
+        "monthly_report.submitted",
+        "monthly_report",
+        "An agency submitted a revision of its monthly report (GSI-13.3).",
     ),
 ];
 

@@ -611,3 +611,40 @@ async fn gsi_12_2_racing_listing_changes_record_one_entry() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn gsi_11_1_and_12_2_certifying_a_provider_emits_assessment_decided_and_provider_list_changed_events() {
+    each_backend(async |app| {
+        let (provider, _operator) = provider_with(&app, "ผู้ให้บริการ เหตุการณ์", &complete_profile()).await;
+        app.certify(&provider, &["cloud"]).await;
+        let types_and_data = |reply: &Reply| -> Vec<(String, Value, Value)> {
+            reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["type"].as_str().unwrap().to_owned(), e["resource"].clone(), e["data"].clone()))
+                .collect()
+        };
+        let feed = app.get("/v1/events?limit=200", &gix()).await;
+        assert_eq!(feed.status, 200, "{}", feed.body);
+        let events = types_and_data(&feed);
+        let decided: Vec<_> = events.iter().filter(|(t, ..)| t == "assessment.decided").collect();
+        assert_eq!(decided.len(), 1, "{}", feed.body);
+        assert_eq!(decided[0].2["outcome"], "certify");
+        assert!(decided[0].2["certification_id"].is_string(), "{}", feed.body);
+        let listed = events.iter().any(|(t, resource, data)| {
+            t == "provider_list.changed"
+                && resource["id"] == provider.as_str()
+                && data["family"] == "cloud"
+                && data["listed"] == true
+        });
+        assert!(listed, "the derived listing is an event: {}", feed.body);
+        // Everyone sees provider-list changes; an agency sees no assessment of a provider.
+        let agency = app.register("agency", "กรมติดตามเหตุการณ์").await;
+        let theirs = app.get("/v1/events?limit=200", &token("agency_admin", &agency)).await;
+        let types: Vec<String> = types_and_data(&theirs).into_iter().map(|(t, ..)| t).collect();
+        assert!(types.iter().any(|t| t == "provider_list.changed"), "{}", theirs.body);
+        assert!(!types.iter().any(|t| t == "assessment.decided"), "{}", theirs.body);
+    })
+    .await;
+}

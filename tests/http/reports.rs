@@ -261,6 +261,16 @@ async fn gsi_7_6_a_report_request_is_answered_only_by_its_provider_and_frozen_wi
         assert_eq!(frozen_json.body["report"]["totals"]["amount"], "26.63");
         let live = app.get(&format!("/v1/reports/usage?from={previous}&group_by=agency,month"), &gix()).await;
         assert_eq!(live.body["totals"]["amount"], "131.63", "live figures include the late usage");
+        // Both steps are events for the provider (issue 11), with the frozen hash.
+        let feed = app.get("/v1/events?types=report_request.created,report_request.submitted", &s.operator).await;
+        assert_eq!(feed.status, 200, "{}", feed.body);
+        let mine: Vec<&serde_json::Value> =
+            feed.body["items"].as_array().unwrap().iter().filter(|e| e["resource"]["id"] == id.as_str()).collect();
+        let types: Vec<&str> = mine.iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["report_request.created", "report_request.submitted"], "{}", feed.body);
+        assert_eq!(mine[1]["data"]["content_hash"], hash.as_str());
+        let others = app.get("/v1/events?types=report_request.created", &other_operator).await;
+        assert_eq!(others.body["items"], json!([]), "another provider sees none of it");
     })
     .await;
 }

@@ -21,7 +21,9 @@ use gsi_persistence::repos::governance as repo;
 use gsi_persistence::repos::organisations;
 
 use super::provider_profiles::provider_organisation;
-use super::{Change, Context, audit, governance};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
+
+use super::{Change, Context, audit, events, governance};
 use crate::error::ApiError;
 
 fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
@@ -362,6 +364,17 @@ pub fn decide(
                 })),
             }),
         },
+    )?;
+    events::emit(
+        conn,
+        ctx,
+        EventType::AssessmentDecided,
+        ResourceRef::new("assessment", id, Some(decision.outcome.as_str()), format!("/v1/assessments/{id}")),
+        Audience::parties([a.provider, ctx.actor.organisation]),
+        serde_json::json!({
+            "outcome": decision.outcome.as_str(),
+            "certification_id": certification.as_ref().map(|c| c.id.to_string()),
+        }),
     )?;
     let decided = Assessment { decision: Some(decision), ..a };
     Ok(AssessmentView { assessment: decided, findings, certification })

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use gsi_domain::OrganisationId;
+use gsi_domain::events::{Audience, Event, EventType, ResourceRef};
 use gsi_domain::governance::eligibility::{self, ListingDecision, ListingEvidence};
 use gsi_domain::service::ServiceFamily;
 use gsi_persistence::DbConnection;
@@ -50,6 +51,27 @@ pub fn sync(conn: &mut DbConnection, provider: OrganisationId, until: DateTime<U
         }
     }
     repo::insert_changes(conn, &inserts, until)?;
+    for change in &inserts {
+        // Written with the change, in its transaction, like every other event.
+        let event = Event::new(
+            until,
+            EventType::ProviderListChanged,
+            ResourceRef::new(
+                "provider_list",
+                provider,
+                Some(if change.listed { "listed" } else { "not_listed" }),
+                format!("/v1/providers/{provider}/listing-history"),
+            ),
+            Audience::Everyone,
+            serde_json::json!({
+                "family": change.family.as_str(),
+                "listed": change.listed,
+                "reasons": change.reasons.iter().map(|r| serde_json::json!({"code": r.code, "clause": r.clause, "message": r.message})).collect::<Vec<_>>(),
+                "effective_at": change.effective_at,
+            }),
+        );
+        gsi_persistence::repos::events::append(conn, &event)?;
+    }
     repo::set_synced_until(conn, provider, until)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use gsi_domain::billing::{self, CostScope};
 use gsi_domain::calendar::{FiscalYear, Month};
+use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::money::Money;
 use gsi_domain::report::{
     self, DueDay, Grouping, MonthRange, MonthlyFigures, MonthlyReportAction, MonthlyReportState, Refused,
@@ -22,7 +23,7 @@ use gsi_persistence::repos::{organisations, subscriptions};
 use gsi_persistence::{DbConnection, PageRequest};
 use sha2::{Digest, Sha256};
 
-use super::{Change, Context, audit};
+use super::{Change, Context, audit, events};
 use crate::error::ApiError;
 use crate::http::etag::Precondition;
 
@@ -180,6 +181,18 @@ pub fn create_request_as(
             }),
         },
     )?;
+    events::emit(
+        conn,
+        ctx,
+        EventType::ReportRequestCreated,
+        ResourceRef::new("report_request", record.id, Some("open"), format!("/v1/report-requests/{}", record.id)),
+        Audience::parties([record.provider]),
+        serde_json::json!({
+            "from": record.period.from.to_string(),
+            "to": record.period.to.to_string(),
+            "due_date": record.due_date.to_string(),
+        }),
+    )?;
     Ok(record)
 }
 
@@ -252,6 +265,14 @@ pub fn submit_request(
                 "total": totals.amount.to_string(),
             }),
         },
+    )?;
+    events::emit(
+        conn,
+        ctx,
+        EventType::ReportRequestSubmitted,
+        ResourceRef::new("report_request", id, Some("submitted"), format!("/v1/report-requests/{id}")),
+        Audience::parties([answered.provider]),
+        serde_json::json!({"content_hash": answered.content_hash, "total": totals.amount.to_string()}),
     )?;
     Ok((answered, groups))
 }
@@ -581,6 +602,19 @@ pub fn submit_monthly(
     };
     save_draft(conn, &current, &after)?;
     audit_monthly(conn, ctx, &after, "monthly_report.submit")?;
+    events::emit(
+        conn,
+        ctx,
+        EventType::MonthlyReportSubmitted,
+        ResourceRef::new(
+            "monthly_report",
+            after.id,
+            Some(after.state.as_str()),
+            format!("/v1/monthly-reports/{}", after.id),
+        ),
+        Audience::parties([after.agency]),
+        serde_json::json!({"month": after.month.to_string(), "revision": after.revision}),
+    )?;
     Ok(after)
 }
 
