@@ -45,7 +45,12 @@ async fn metrics_count_requests_by_route_template_and_status_in_prometheus_text(
             "{text}"
         );
         assert!(!text.contains(&org), "raw paths never become labels");
-        for gauge in ["gsi_db_pool_connections ", "gsi_db_pool_connections_in_use ", "gsi_db_pool_waiting 0"] {
+        for gauge in [
+            "gsi_db_pool_connections ",
+            "gsi_db_pool_connections_in_use ",
+            "gsi_db_pool_waiting 0",
+            "gsi_outbox_backlog 0",
+        ] {
             assert!(text.contains(gauge), "{gauge} missing: {text}");
         }
         // Ingested usage records are counted.

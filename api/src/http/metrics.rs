@@ -36,8 +36,9 @@ pub struct Metrics {
     /// Requests waiting for a pooled connection right now (r2d2 does not count them).
     waiting: AtomicI64,
     pub usage_records_ingested: IntCounter,
-    // Outbox backlog: once events exist, add an `IntGauge` `gsi_outbox_backlog` here, register
-    // it in `new`, and set it in `render` from a count of undelivered outbox rows.
+    /// Webhook deliveries not yet made (issue 11), counted in the database when scraped, so
+    /// every instance reports the one shared backlog.
+    outbox_backlog: IntGauge,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +67,10 @@ impl Metrics {
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_in_use.clone()))?;
         registry.register(Box::new(pool_waiting.clone()))?;
+        let outbox_backlog =
+            IntGauge::new("gsi_outbox_backlog", "Webhook deliveries pending in the transactional outbox")?;
         registry.register(Box::new(usage_records_ingested.clone()))?;
+        registry.register(Box::new(outbox_backlog.clone()))?;
         Ok(Arc::new(Metrics {
             registry,
             requests,
@@ -76,6 +80,7 @@ impl Metrics {
             pool_waiting,
             waiting: AtomicI64::new(0),
             usage_records_ingested,
+            outbox_backlog,
         }))
     }
 
@@ -86,7 +91,8 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with the pool gauges read now.
-    pub fn render(&self, pool: &gsi_persistence::DbPool) -> Result<String, MetricsError> {
+    pub fn render(&self, pool: &gsi_persistence::DbPool, outbox_backlog: i64) -> Result<String, MetricsError> {
+        self.outbox_backlog.set(outbox_backlog);
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_in_use.set(i64::from(state.connections.saturating_sub(state.idle_connections)));

@@ -9,7 +9,8 @@ use crate::state::AppState;
 /// For the operator's Prometheus (text exposition format 0.0.4): requests and latency
 /// histograms per route template and status (`gsi_http_requests_total`,
 /// `gsi_http_request_duration_seconds`), database pool connections open, in use and waited
-/// for (`gsi_db_pool_*`), and usage records ingested (`gsi_usage_records_ingested_total`).
+/// for (`gsi_db_pool_*`), usage records ingested (`gsi_usage_records_ingested_total`), and
+/// webhook deliveries pending in the outbox (`gsi_outbox_backlog`).
 /// Unauthenticated, like the health probes: expose it only to the monitoring network.
 #[utoipa::path(
     tag = "health",
@@ -19,7 +20,8 @@ use crate::state::AppState;
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state.metrics.render(&state.pool).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let backlog = crate::routes::db(&state, |conn| Ok(gsi_persistence::repos::events::outbox_backlog(conn)?)).await?;
+    let text = state.metrics.render(&state.pool, backlog).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8")))
         .body(text))
