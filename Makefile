@@ -16,7 +16,9 @@ run:
 ## PostgreSQL runs too when GSI_TEST_POSTGRES_URL is set, e.g. postgres://postgres@127.0.0.1:5432/postgres
 test: test-rust openapi-check
 
+## The crash and restart tests start the real `gsi-api` binary, which `cargo test` does not build.
 test-rust:
+	$(CARGO) build -p gsi-api --bin gsi-api
 	$(CARGO) test --workspace --all-targets
 
 ## openapi: rewrite the committed contract from the code
