@@ -64,7 +64,7 @@ impl TestDatabase {
                 }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_ENV).expect("GSI_TEST_POSTGRES_URL is set");
+                let admin_url = without_tls(&std::env::var(POSTGRES_ENV).expect("GSI_TEST_POSTGRES_URL is set"));
                 let name = format!("gsi_test_{unique}");
                 let mut admin = PgConnection::establish(&admin_url)
                     .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
@@ -85,6 +85,19 @@ impl TestDatabase {
         let mut conn = checkout(&pool).expect("connection");
         migrate::run_pending(&mut conn).expect("migrations");
         pool
+    }
+}
+
+/// Test databases are local: unless the URL chooses an `sslmode`, connect without TLS. With
+/// TLS, libpq's OpenSSL clean-up at process exit races with pool threads still closing their
+/// connections, and the test binary died with SIGSEGV in libcrypto after every test passed.
+fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
     }
 }
 
@@ -125,6 +138,16 @@ impl Drop for TestDatabase {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_databases_connect_without_tls_unless_the_url_says_otherwise() {
+        assert_eq!(without_tls("postgres://h/db"), "postgres://h/db?sslmode=disable");
+        assert_eq!(
+            without_tls("postgres://h/db?application_name=t"),
+            "postgres://h/db?application_name=t&sslmode=disable"
+        );
+        assert_eq!(without_tls("postgres://h/db?sslmode=require"), "postgres://h/db?sslmode=require");
+    }
 
     #[test]
     fn replaces_the_database_name() {
