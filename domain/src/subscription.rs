@@ -306,12 +306,17 @@ pub fn may_subscribe(
 /// GSI-13.1: a running (not terminated) subscription whose provider is not listed for its
 /// family at `now` stays visible, flagged "provider not listed".
 pub fn provider_not_listed(subscription: &Subscription, provider: &ListingEvidence, now: DateTime<Utc>) -> bool {
+    flagged_not_listed(subscription, decide(provider, subscription.family(), now).listed())
+}
+
+/// The same flag, given whether the provider is listed for the subscription's family now.
+pub fn flagged_not_listed(subscription: &Subscription, provider_listed: bool) -> bool {
     match subscription.status {
         SubscriptionStatus::Terminated => false,
         SubscriptionStatus::Pending
         | SubscriptionStatus::Provisioning
         | SubscriptionStatus::Active
-        | SubscriptionStatus::Suspended => !decide(provider, subscription.family(), now).listed(),
+        | SubscriptionStatus::Suspended => !provider_listed,
     }
 }
 

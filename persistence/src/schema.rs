@@ -655,6 +655,8 @@ diesel::table! {
     listing_sync (provider_id) {
         provider_id -> Uuid,
         synced_until -> Instant,
+        horizon_known -> Integer,
+        next_breakpoint -> Nullable<Instant>,
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use gsi_domain::OrganisationId;
 use gsi_domain::events::{Audience, Event, EventType, ResourceRef};
-use gsi_domain::governance::eligibility::{self, ListingDecision, ListingEvidence};
+use gsi_domain::governance::eligibility::{self, Horizon, ListingDecision, ListingEvidence};
 use gsi_domain::service::ServiceFamily;
 use gsi_persistence::DbConnection;
 use gsi_persistence::repos::governance::{self as repo, ListingChangeRecord};
@@ -37,6 +37,9 @@ pub fn sync(conn: &mut DbConnection, provider: OrganisationId, until: DateTime<U
     let stored = repo::changes(conn, Some(provider))?;
     let synced = repo::synced_until(conn)?.get(&provider).copied();
     if synced.is_some_and(|s| s > until) {
+        // The log already reaches past this write (a clock behind another instance's): keep
+        // it, but its horizon may no longer hold, so reads go to the evidence.
+        repo::forget_horizon(conn, provider)?;
         return Ok(());
     }
     // Writes at the same instant as the last sync are evaluated again at that instant.
@@ -72,7 +75,8 @@ pub fn sync(conn: &mut DbConnection, provider: OrganisationId, until: DateTime<U
         );
         gsi_persistence::repos::events::append(conn, &event)?;
     }
-    repo::set_synced_until(conn, provider, until)?;
+    let horizon = eligibility::next_breakpoint_after(&evidence, until).map_or(Horizon::Open, Horizon::Until);
+    repo::set_synced_until(conn, provider, until, Some(horizon))?;
     Ok(())
 }
 
@@ -158,4 +162,39 @@ pub fn evidence_of_many(
 
 pub fn evidence_of(conn: &mut DbConnection, provider: OrganisationId) -> Result<ListingEvidence, ApiError> {
     Ok(repo::evidence_of(conn, provider)?)
+}
+
+/// Whether each `(provider, family)` asked for is listed at `now`: from the written change log
+/// where its horizon covers `now` (two queries in all), from the evidence for the rest. The
+/// same answer as `eligibility::decide` (see `LoggedListing::listed_at`), without loading the
+/// evidence on every read of a subscription.
+pub fn listed_now(
+    conn: &mut DbConnection,
+    asked: &[(OrganisationId, ServiceFamily)],
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<(OrganisationId, ServiceFamily), bool>, ApiError> {
+    let mut providers: Vec<OrganisationId> = asked.iter().map(|(p, _)| *p).collect();
+    providers.sort();
+    providers.dedup();
+    let logs = repo::logged_listings(conn, &providers)?;
+    let mut answers = BTreeMap::new();
+    let mut undecided = Vec::new();
+    for (provider, family) in asked {
+        match logs.get(provider).and_then(|log| log.listed_at(*family, now)) {
+            Some(listed) => {
+                answers.insert((*provider, *family), listed);
+            }
+            None => undecided.push((*provider, *family)),
+        }
+    }
+    if !undecided.is_empty() {
+        let mut missing: Vec<OrganisationId> = undecided.iter().map(|(p, _)| *p).collect();
+        missing.dedup();
+        let evidence = repo::evidence(conn, &missing)?;
+        for (provider, family) in undecided {
+            let listed = evidence.get(&provider).is_some_and(|e| eligibility::decide(e, family, now).listed());
+            answers.insert((provider, family), listed);
+        }
+    }
+    Ok(answers)
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use gsi_domain::catalog::{Offering, OfferingId};
 use gsi_domain::events::{Audience, EventType, ResourceRef};
 use gsi_domain::org::OrganisationKind;
+use gsi_domain::service::ServiceFamily;
 use gsi_domain::subscription::{
     self, AddOnDraft, SubscribeRefused, Subscription, SubscriptionAction, SubscriptionDraft, SubscriptionFilter,
     SubscriptionId,
@@ -35,8 +36,10 @@ pub fn get(conn: &mut DbConnection, ctx: &Context, id: SubscriptionId) -> Result
     if !subscription::subscription_access(&ctx.actor, s.agency, s.provider).can_read() {
         return Err(ApiError::NotFound("subscription"));
     }
-    let evidence = governance::evidence_of(conn, s.provider)?;
-    let provider_not_listed = subscription::provider_not_listed(s, &evidence, ctx.now);
+    let asked = (s.provider, s.family());
+    let listed = governance::listed_now(conn, &[asked], ctx.now)?;
+    // Every pair asked for is answered, so the fallback is unused.
+    let provider_not_listed = subscription::flagged_not_listed(s, listed.get(&asked).copied().unwrap_or(false));
     Ok(SubscriptionView { stored, provider_not_listed })
 }
 
@@ -48,14 +51,19 @@ pub fn list(
 ) -> Result<Page<SubscriptionView>, ApiError> {
     read_tx(conn, |conn| {
         let found = repo::list(conn, subscription::subscription_scope(&ctx.actor), filter, page)?;
-        let providers: Vec<OrganisationId> =
-            found.items.iter().map(|s| s.subscription.provider).collect::<BTreeSet<_>>().into_iter().collect();
-        let evidence = governance::evidence_of_many(conn, &providers)?;
+        let asked: Vec<(OrganisationId, ServiceFamily)> = found
+            .items
+            .iter()
+            .map(|s| (s.subscription.provider, s.subscription.family()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let listed = governance::listed_now(conn, &asked, ctx.now)?;
         Ok(found.map(|stored| {
-            // Every provider asked for has evidence (possibly empty), so the fallback is unused.
-            let provider_not_listed = evidence
-                .get(&stored.subscription.provider)
-                .is_none_or(|e| subscription::provider_not_listed(&stored.subscription, e, ctx.now));
+            // Every pair asked for is answered, so the fallback is unused.
+            let provider_listed =
+                listed.get(&(stored.subscription.provider, stored.subscription.family())).copied().unwrap_or(false);
+            let provider_not_listed = subscription::flagged_not_listed(&stored.subscription, provider_listed);
             SubscriptionView { stored, provider_not_listed }
         }))
     })

@@ -216,6 +216,45 @@ pub fn breakpoints(evidence: &ListingEvidence) -> Vec<DateTime<Utc>> {
     points
 }
 
+/// The first breakpoint strictly after `after`: until then the decision stays what it was at
+/// `after`. `None` when nothing dated lies ahead.
+pub fn next_breakpoint_after(evidence: &ListingEvidence, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    breakpoints(evidence).into_iter().find(|p| *p > after)
+}
+
+/// A provider's written change log and how far it holds: the state it ends in per family,
+/// written up to `synced_until`, and the next instant the evidence could change it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedListing {
+    pub synced_until: DateTime<Utc>,
+    /// `None`: the horizon is not known (a log from before it was kept); read the evidence.
+    pub horizon: Option<Horizon>,
+    /// The family's last written state, in family order; absent means never listed.
+    pub last_state: Vec<(ServiceFamily, bool)>,
+}
+
+/// The next breakpoint after the log's `synced_until`, or none ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Horizon {
+    Until(DateTime<Utc>),
+    Open,
+}
+
+impl LoggedListing {
+    /// Whether the provider is listed for `family` at `at`, answered from the log alone, or
+    /// `None` when the log cannot tell (no horizon, `at` before the log's end or at or past the
+    /// next breakpoint) and the evidence must decide. Every evidence change writes the log in
+    /// its transaction (`sync`), so between `synced_until` and the horizon nothing can differ
+    /// from [`decide`].
+    pub fn listed_at(&self, family: ServiceFamily, at: DateTime<Utc>) -> Option<bool> {
+        let within = match self.horizon? {
+            Horizon::Until(next) => self.synced_until <= at && at < next,
+            Horizon::Open => self.synced_until <= at,
+        };
+        within.then(|| self.last_state.iter().any(|(f, listed)| *f == family && *listed))
+    }
+}
+
 /// A change of a provider's place on the list for one family, dated when it took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingChange {
@@ -552,5 +591,51 @@ pub(crate) mod tests {
                 "not_certified"
             ]
         );
+    }
+
+    /// The log written at `synced_until`, as `sync` writes it: the state there and the horizon.
+    fn logged(e: &ListingEvidence, synced_until: DateTime<Utc>) -> LoggedListing {
+        let mut last_state: Vec<(ServiceFamily, bool)> = ServiceFamily::ALL.iter().map(|f| (*f, false)).collect();
+        for change in changes_between(e, &[], None, synced_until) {
+            if let Some(entry) = last_state.iter_mut().find(|(f, _)| *f == change.family) {
+                entry.1 = change.listed;
+            }
+        }
+        let horizon = next_breakpoint_after(e, synced_until).map_or(Horizon::Open, Horizon::Until);
+        LoggedListing { synced_until, horizon: Some(horizon), last_state }
+    }
+
+    #[test]
+    fn gsi_13_1_the_written_log_answers_like_the_evidence_until_its_horizon() {
+        let e = complete();
+        let synced = now();
+        let log = logged(&e, synced);
+        // ISO/IEC 27001 lapses at the end of 31 March 2027, Bangkok time: the next breakpoint.
+        let lapse = crate::governance::period::bangkok_day_start(d(2027, 4, 1));
+        assert_eq!(log.horizon, Some(Horizon::Until(lapse)));
+        let mut at = synced;
+        while at < lapse {
+            for family in ServiceFamily::ALL {
+                assert_eq!(log.listed_at(*family, at), Some(decide(&e, *family, at).listed()), "{family:?} at {at}");
+            }
+            at += Duration::hours(7);
+        }
+        assert_eq!(log.listed_at(ServiceFamily::Cloud, lapse - Duration::microseconds(1)), Some(true));
+        // At the horizon, before the log's end, or without a known horizon: the evidence decides.
+        assert_eq!(log.listed_at(ServiceFamily::Cloud, lapse), None);
+        assert_eq!(log.listed_at(ServiceFamily::Cloud, synced - Duration::microseconds(1)), None);
+        assert_eq!(LoggedListing { horizon: None, ..log.clone() }.listed_at(ServiceFamily::Cloud, synced), None);
+        assert!(!decide(&e, ServiceFamily::Cloud, lapse).listed());
+    }
+
+    #[test]
+    fn gsi_13_1_an_open_horizon_holds_for_ever() {
+        let mut e = complete();
+        e.certificates.clear();
+        e.certifications.clear();
+        let log = logged(&e, now());
+        assert_eq!(log.horizon, Some(Horizon::Open));
+        assert_eq!(log.listed_at(ServiceFamily::Cloud, now() + Duration::days(3650)), Some(false));
+        assert_eq!(next_breakpoint_after(&complete(), start() + Duration::days(5000)), None);
     }
 }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use gsi_domain::governance::accreditation::{self, Accreditation, AccreditationId, Withdrawal};
 use gsi_domain::governance::assessment::{self, Assessment, AssessmentId, Certification, Decision, Finding, FindingId};
 use gsi_domain::governance::certificate::{self, CertificateId, IsoCertificate, Verification};
-use gsi_domain::governance::eligibility::{ListingChange, ListingEvidence};
+use gsi_domain::governance::eligibility::{Horizon, ListingChange, ListingEvidence, LoggedListing};
 use gsi_domain::governance::period::{FamilyScope, ValidityPeriod};
 use gsi_domain::governance::personnel::{self, StaffMember, TechnicalCertification};
 use gsi_domain::governance::security_control::{
@@ -1019,21 +1019,97 @@ pub fn synced_until(conn: &mut DbConnection) -> Result<BTreeMap<OrganisationId, 
         .collect())
 }
 
+/// Writes up to when the provider's change log holds and its horizon; `None` marks the
+/// horizon unknown, so reads go to the evidence until the next write.
 pub fn set_synced_until(
     conn: &mut DbConnection,
     provider: OrganisationId,
     at: DateTime<Utc>,
+    horizon: Option<Horizon>,
 ) -> Result<(), StoreError> {
     let at = DbTimestamp::from(gsi_domain::time::to_storage_precision(at));
+    let known = i32::from(horizon.is_some());
+    let next = match horizon {
+        Some(Horizon::Until(next)) => Some(DbTimestamp::from(gsi_domain::time::to_storage_precision(next))),
+        Some(Horizon::Open) | None => None,
+    };
     let updated = diesel::update(listing_sync::table.find(DbUuid::from(provider)))
-        .set(listing_sync::synced_until.eq(at))
+        .set((
+            listing_sync::synced_until.eq(at),
+            listing_sync::horizon_known.eq(known),
+            listing_sync::next_breakpoint.eq(next),
+        ))
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(listing_sync::table)
-            .values((listing_sync::provider_id.eq(DbUuid::from(provider)), listing_sync::synced_until.eq(at)))
+            .values((
+                listing_sync::provider_id.eq(DbUuid::from(provider)),
+                listing_sync::synced_until.eq(at),
+                listing_sync::horizon_known.eq(known),
+                listing_sync::next_breakpoint.eq(next),
+            ))
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Marks the provider's horizon unknown (its log is not brought up to date by this write).
+pub fn forget_horizon(conn: &mut DbConnection, provider: OrganisationId) -> Result<(), StoreError> {
+    diesel::update(listing_sync::table.find(DbUuid::from(provider)))
+        .set((listing_sync::horizon_known.eq(0), listing_sync::next_breakpoint.eq(None::<DbTimestamp>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The written change logs of `providers`, reduced to where they end and how far they hold:
+/// two queries, whatever the evidence. A provider whose log was never written is absent.
+pub fn logged_listings(
+    conn: &mut DbConnection,
+    providers: &[OrganisationId],
+) -> Result<BTreeMap<OrganisationId, LoggedListing>, StoreError> {
+    if providers.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let ids: Vec<DbUuid> = providers.iter().map(|p| DbUuid::from(*p)).collect();
+    let synced = listing_sync::table
+        .filter(listing_sync::provider_id.eq_any(&ids))
+        .select((
+            listing_sync::provider_id,
+            listing_sync::synced_until,
+            listing_sync::horizon_known,
+            listing_sync::next_breakpoint,
+        ))
+        .load::<(DbUuid, DbTimestamp, i32, Option<DbTimestamp>)>(conn)?;
+    if synced.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut logs: BTreeMap<OrganisationId, LoggedListing> = synced
+        .into_iter()
+        .map(|(provider, until, known, next)| {
+            let horizon = match (known, next) {
+                (0, _) => None,
+                (_, Some(next)) => Some(Horizon::Until(next.0)),
+                (_, None) => Some(Horizon::Open),
+            };
+            (OrganisationId::from(provider), LoggedListing { synced_until: until.0, horizon, last_state: Vec::new() })
+        })
+        .collect();
+    let written = listing_changes::table
+        .filter(listing_changes::provider_id.eq_any(&ids))
+        .select((listing_changes::provider_id, listing_changes::family, listing_changes::listed))
+        .order((listing_changes::effective_at.asc(), listing_changes::id.asc()))
+        .load::<(DbUuid, String, i32)>(conn)?;
+    for (provider, family, listed) in written {
+        let family: ServiceFamily = family.parse().map_err(|e| corrupt("listing_changes", e))?;
+        if let Some(log) = logs.get_mut(&OrganisationId::from(provider)) {
+            // Oldest first, so the last write per family wins.
+            match log.last_state.iter_mut().find(|(f, _)| *f == family) {
+                Some(entry) => entry.1 = listed == 1,
+                None => log.last_state.push((family, listed == 1)),
+            }
+        }
+    }
+    Ok(logs)
 }
 
 #[cfg(test)]
@@ -1169,10 +1245,33 @@ mod tests {
             ));
             delete_change(conn, record.id).unwrap();
             assert!(changes(conn, None).unwrap().is_empty());
-            set_synced_until(conn, provider, t).unwrap();
-            set_synced_until(conn, provider, t + Duration::hours(1)).unwrap();
+            set_synced_until(conn, provider, t, None).unwrap();
+            set_synced_until(conn, provider, t + Duration::hours(1), Some(Horizon::Open)).unwrap();
             assert_eq!(synced_until(conn).unwrap()[&provider], t + Duration::hours(1));
             assert!(changes_between(&listed, &[], None, t).is_empty());
+
+            // The log's end and horizon, read back; the last write per family wins.
+            let later = ListingChangeRecord::from_change(
+                &gsi_domain::governance::eligibility::ListingChange {
+                    listed: true,
+                    effective_at: t + Duration::hours(1),
+                    ..change.clone()
+                },
+                Some(t),
+            );
+            insert_changes(conn, &[record.clone(), later], t).unwrap();
+            let next = t + Duration::days(30);
+            set_synced_until(conn, provider, t + Duration::hours(2), Some(Horizon::Until(next))).unwrap();
+            let logs = logged_listings(conn, &[provider, Id::new_v7(t)]).unwrap();
+            assert_eq!(logs.len(), 1, "a provider without a written log is absent");
+            let log = &logs[&provider];
+            assert_eq!(log.horizon, Some(Horizon::Until(next)));
+            assert_eq!(log.last_state, [(ServiceFamily::Cloud, true)]);
+            assert_eq!(log.listed_at(ServiceFamily::Cloud, t + Duration::hours(3)), Some(true));
+            assert_eq!(log.listed_at(ServiceFamily::Network, t + Duration::hours(3)), Some(false));
+            assert_eq!(log.listed_at(ServiceFamily::Cloud, next), None);
+            forget_horizon(conn, provider).unwrap();
+            assert_eq!(logged_listings(conn, &[provider]).unwrap()[&provider].horizon, None);
         });
     }
 }
