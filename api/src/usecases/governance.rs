@@ -189,6 +189,7 @@ pub fn listed_now(
     }
     if !undecided.is_empty() {
         let mut missing: Vec<OrganisationId> = undecided.iter().map(|(p, _)| *p).collect();
+        missing.sort();
         missing.dedup();
         let evidence = repo::evidence(conn, &missing)?;
         for (provider, family) in undecided {
