@@ -119,7 +119,7 @@ impl Client {
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        let mut bytes = match body {
+        let bytes = match body {
             Some((body, content_type)) => {
                 head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()));
                 let mut bytes = head.into_bytes();
@@ -131,11 +131,11 @@ impl Client {
                 head.into_bytes()
             }
         };
-        let raw = self.exchange(&mut bytes)?;
+        let raw = self.exchange(&bytes)?;
         parse_response(&raw)
     }
 
-    fn exchange(&self, request: &mut Vec<u8>) -> io::Result<Vec<u8>> {
+    fn exchange(&self, request: &[u8]) -> io::Result<Vec<u8>> {
         let addr = (self.host.as_str(), self.port)
             .to_socket_addrs()?
             .next()

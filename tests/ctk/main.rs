@@ -57,7 +57,7 @@ fn run() -> Result<ExitCode, String> {
         config.settings.only = only;
     }
     let report = ctk::run(config)?;
-    let json = serde_json::to_string_pretty(&report.to_json()).map_err(|e| e.to_string())?;
+    let json = report.to_json_string();
     if let Some(path) = json_file {
         std::fs::write(&path, format!("{json}\n")).map_err(|e| format!("{path}: {e}"))?;
     }

@@ -2,7 +2,6 @@
 //! request, the status answered, the fact checked), rendered as text or JSON.
 
 use serde::Serialize;
-use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,18 +46,28 @@ impl Report {
         self.checks.iter().filter(|c| c.scenario == scenario && c.check.contains(needle)).collect()
     }
 
+    /// The report as JSON: tool, version, base URL, summary, then every check in run order.
     pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "tool": "gsi-ctk",
-            "version": env!("CARGO_PKG_VERSION"),
-            "base_url": self.base_url,
-            "summary": {
-                "pass": self.count(Outcome::Pass),
-                "fail": self.count(Outcome::Fail),
-                "skip": self.count(Outcome::Skip),
+        serde_json::to_value(self.json_view()).unwrap_or_default()
+    }
+
+    /// `to_json`, pretty-printed with the keys in that order.
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string_pretty(&self.json_view()).unwrap_or_default()
+    }
+
+    fn json_view(&self) -> JsonReport<'_> {
+        JsonReport {
+            tool: "gsi-ctk",
+            version: env!("CARGO_PKG_VERSION"),
+            base_url: &self.base_url,
+            summary: Summary {
+                pass: self.count(Outcome::Pass),
+                fail: self.count(Outcome::Fail),
+                skip: self.count(Outcome::Skip),
             },
-            "checks": self.checks,
-        })
+            checks: &self.checks,
+        }
     }
 
     /// One line per check, then a summary per clause and in total.
@@ -75,7 +84,7 @@ impl Report {
             out.push_str(&format!("     {}{status}: {}\n", c.request, c.fact));
         }
         let mut clauses: Vec<&str> = self.checks.iter().map(|c| c.clause.as_str()).collect();
-        clauses.sort_unstable_by(|a, b| clause_order(a).cmp(&clause_order(b)));
+        clauses.sort_unstable_by_key(|a| clause_order(a));
         clauses.dedup();
         out.push_str("\nper clause:\n");
         for clause in clauses {
@@ -103,6 +112,22 @@ impl Report {
         ));
         out
     }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    base_url: &'a str,
+    summary: Summary,
+    checks: &'a [Check],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    pass: usize,
+    fail: usize,
+    skip: usize,
 }
 
 /// Sorts `GSI-7.5.10` after `GSI-7.5.9` and the appendix after the clauses.
