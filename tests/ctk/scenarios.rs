@@ -351,7 +351,11 @@ fn quote_expiry(kit: &mut Kit) -> Step {
         &req("GET", &path),
         None,
         read["status"] == "expired" && standing.as_ref().is_some_and(|s| *s == "expired"),
-        format!("valid_until {until}; status {}, quote standing {standing:?}", read["status"]),
+        format!(
+            "valid_until {until}; status {}, quote standing {}",
+            read["status"],
+            standing.clone().unwrap_or_default()
+        ),
     );
     let refused = kit.step("GSI-A.1.7", &id, "confirm", &admin, Some(&etag), &json!({"quote_id": quote_id}))?;
     let ok = refused.status == 409 && is_problem(&refused);
