@@ -532,6 +532,12 @@ fn bangkok_month_start(t: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(t)
 }
 
+/// The end of the kit's usage records: a minute ago, but inside this Bangkok month (the costs
+/// it reads back are this month's), and never in the future.
+fn usage_end(now: DateTime<Utc>) -> DateTime<Utc> {
+    (now - chrono::Duration::seconds(60)).max(bangkok_month_start(now) + chrono::Duration::seconds(1)).min(now)
+}
+
 /// How much of `metric` the subscription used this month, as the agency reads its costs.
 fn metered(kit: &mut Kit, metric: &str) -> Step<f64> {
     let admin = kit.admin();
@@ -636,7 +642,7 @@ fn idempotency(kit: &mut Kit) -> Step {
     let quantity = kit.config.fixtures.usage_quantity.clone();
     let sub = kit.config.fixtures.subscription_id.clone();
     let now = kit.server_now();
-    let end = now - chrono::Duration::seconds(60);
+    let end = usage_end(now);
     let start = (end - chrono::Duration::hours(1)).max(bangkok_month_start(end));
     let record = |q: &str| {
         json!({"records": [{"record_id": format!("gsi-ctk-{run}"), "subscription_id": sub,
@@ -1003,7 +1009,7 @@ fn problem_details(kit: &mut Kit) -> Step {
 
     let metric = kit.config.fixtures.usage_metric.clone();
     let before = metered(kit, &metric)?;
-    let end = kit.server_now() - chrono::Duration::seconds(60);
+    let end = usage_end(kit.server_now());
     let start = (end - chrono::Duration::hours(1)).max(bangkok_month_start(end));
     let batch = json!({"records": [
         {"record_id": format!("gsi-ctk-good-{}", uuid::Uuid::new_v4()), "subscription_id": kit.config.fixtures.subscription_id, "metric": metric, "quantity": "1",
