@@ -6,7 +6,7 @@ CARGO ?= cargo
 DEV_JWT_SECRET ?= gsi-hub-development-secret-not-for-production
 TOOLS_VENV := .venv-tools
 
-.PHONY: run test test-rust openapi openapi-check lint fmt token bench clean
+.PHONY: run test test-rust openapi openapi-check lint fmt token bench ctk clean
 
 ## run: build, apply migrations, seed demo data into data/gsi.db (SQLite), print demo tokens, serve on 127.0.0.1:8080
 run:
@@ -44,6 +44,12 @@ bench:
 	GSI_TEST_POSTGRES_URL="$${GSI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
 		$${CARGO_TARGET_DIR:-target}/release/gsi-bench
 	$(CARGO) test --release -p gsi-tests --test http report_bench -- --ignored --nocapture
+
+## ctk: the conformance kit (gsi-ctk) against this server: builds gsi-api and gsi-ctk, serves the
+## demo data on a free port over a fresh SQLite database, runs every scenario and writes the
+## report to CTK_REPORT_DIR (default target/ctk) as report.txt and report.json (tests/ctk/run.sh)
+ctk:
+	CARGO="$(CARGO)" tests/ctk/run.sh
 
 ## lint: formatting and clippy with warnings as errors
 lint:

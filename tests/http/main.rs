@@ -9,6 +9,8 @@ mod audit;
 mod auth;
 mod catalog;
 mod conventions;
+// The conformance kit against this server, and against a misbehaving proxy (issue 13).
+mod ctk;
 mod events;
 mod governance;
 mod health;
