@@ -43,6 +43,8 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Interrupted or terminated: exit, so the EXIT trap stops the server.
+trap 'exit 130' INT TERM
 
 say() { printf '\n== %s\n' "$*"; }
 fail() {
