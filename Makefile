@@ -6,7 +6,7 @@ CARGO ?= cargo
 DEV_JWT_SECRET ?= gsi-hub-development-secret-not-for-production
 TOOLS_VENV := .venv-tools
 
-.PHONY: run test test-rust openapi openapi-check lint fmt token bench ctk clean
+.PHONY: run test test-rust openapi openapi-check test-clients lint fmt token bench ctk clean
 
 ## run: build, apply migrations, seed demo data into data/gsi.db (SQLite), print demo tokens, serve on 127.0.0.1:8080
 run:
@@ -33,6 +33,14 @@ openapi-check: $(TOOLS_VENV)/bin/openapi-spec-validator
 $(TOOLS_VENV)/bin/openapi-spec-validator:
 	python3 -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/pip install --quiet openapi-spec-validator==0.9.0
+
+## test-clients: generate a TypeScript (openapi-typescript + openapi-fetch) and a Python
+## (openapi-python-client) client from openapi/openapi.json (any generator warning fails), typecheck
+## the walks (tsc --strict, mypy --strict) and run each against `gsi-api serve --demo`: the README's
+## Appendix A walk with ETag/If-Match, an incident, a usage batch and the cost read (tests/clients/).
+## Needs node/npm and python3-venv; pinned tools go to tests/clients/ts/node_modules and .venv-clients/.
+test-clients:
+	CARGO="$(CARGO)" tests/clients/run.sh
 
 ## bench: national-scale data set, GSI Hub beside same-run baselines (bare handler, raw inserts),
 ## one table with ratios and targets; then the GIX month usage report over 1,000,000 rated records
@@ -65,4 +73,4 @@ token:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(TOOLS_VENV)
+	rm -rf $(TOOLS_VENV) .venv-clients tests/clients/ts/node_modules tests/clients/ts/generated tests/clients/ts/build

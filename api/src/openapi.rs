@@ -41,10 +41,13 @@ use crate::error::Problem;
         schemas(Problem),
         responses(
             Unauthenticated, Forbidden, NotFound, ValidationFailed, BadRequest, PreconditionFailed,
-            PreconditionRequired, Conflict, InvalidTransition, ProviderNotListed, PayloadTooLarge,
+            PreconditionRequired, Conflict, InvalidTransition, PayloadTooLarge,
             UnsupportedMediaType, ServiceUnavailable
         )
     ),
+    // Paths are relative to wherever the API is served (the OpenAPI default, stated so that
+    // linters and generators do not warn about a missing `servers`).
+    servers((url = "/", description = "This GSI Hub instance")),
     modifiers(&BearerAuth, &EventWebhooks),
     security(("bearer" = [])),
 )]
@@ -238,11 +241,6 @@ pub struct Conflict(pub Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/invalid-transition", "title": "Not allowed in the current state", "status": 409, "detail": "cannot resume a subscription that is active; allowed: suspend, terminate", "current_state": "active", "allowed_actions": ["suspend", "terminate"]}))]
 pub struct InvalidTransition(pub Problem);
-
-/// GSI-13.1: the provider is not listed for the service family now.
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/provider-not-listed", "title": "Provider not on the provider list", "status": 422, "detail": "the provider is not on the provider list for network (status: delisted); agencies may subscribe only to listed providers (GSI-13.1)"}))]
-pub struct ProviderNotListed(pub Problem);
 
 /// The body exceeds the configured limit (`GSI_MAX_BODY_BYTES`).
 #[derive(ToResponse)]
