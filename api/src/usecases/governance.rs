@@ -165,7 +165,7 @@ pub fn evidence_of(conn: &mut DbConnection, provider: OrganisationId) -> Result<
 }
 
 /// Whether each `(provider, family)` asked for is listed at `now`: from the written change log
-/// where its horizon covers `now` (two queries in all), from the evidence for the rest. The
+/// where its horizon covers `now` (one query), from the evidence for the rest. The
 /// same answer as `eligibility::decide` (see `LoggedListing::listed_at`), without loading the
 /// evidence on every read of a subscription.
 pub fn listed_now(

@@ -1062,7 +1062,7 @@ pub fn forget_horizon(conn: &mut DbConnection, provider: OrganisationId) -> Resu
 }
 
 /// The written change logs of `providers`, reduced to where they end and how far they hold:
-/// two queries, whatever the evidence. A provider whose log was never written is absent.
+/// one query, whatever the evidence. A provider whose log was never written is absent.
 pub fn logged_listings(
     conn: &mut DbConnection,
     providers: &[OrganisationId],
@@ -1071,42 +1071,37 @@ pub fn logged_listings(
         return Ok(BTreeMap::new());
     }
     let ids: Vec<DbUuid> = providers.iter().map(|p| DbUuid::from(*p)).collect();
-    let synced = listing_sync::table
+    // One round trip: each provider's sync row with its written changes, oldest first (a
+    // provider with no change yet comes back once, with the change columns null).
+    let rows = listing_sync::table
+        .left_join(listing_changes::table.on(listing_changes::provider_id.eq(listing_sync::provider_id)))
         .filter(listing_sync::provider_id.eq_any(&ids))
         .select((
             listing_sync::provider_id,
             listing_sync::synced_until,
             listing_sync::horizon_known,
             listing_sync::next_breakpoint,
+            listing_changes::family.nullable(),
+            listing_changes::listed.nullable(),
         ))
-        .load::<(DbUuid, DbTimestamp, i32, Option<DbTimestamp>)>(conn)?;
-    if synced.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let mut logs: BTreeMap<OrganisationId, LoggedListing> = synced
-        .into_iter()
-        .map(|(provider, until, known, next)| {
+        .order((listing_sync::provider_id.asc(), listing_changes::effective_at.asc(), listing_changes::id.asc()))
+        .load::<(DbUuid, DbTimestamp, i32, Option<DbTimestamp>, Option<String>, Option<i32>)>(conn)?;
+    let mut logs: BTreeMap<OrganisationId, LoggedListing> = BTreeMap::new();
+    for (provider, until, known, next, family, listed) in rows {
+        let log = logs.entry(OrganisationId::from(provider)).or_insert_with(|| {
             let horizon = match (known, next) {
                 (0, _) => None,
                 (_, Some(next)) => Some(Horizon::Until(next.0)),
                 (_, None) => Some(Horizon::Open),
             };
-            (OrganisationId::from(provider), LoggedListing { synced_until: until.0, horizon, last_state: Vec::new() })
-        })
-        .collect();
-    let written = listing_changes::table
-        .filter(listing_changes::provider_id.eq_any(&ids))
-        .select((listing_changes::provider_id, listing_changes::family, listing_changes::listed))
-        .order((listing_changes::effective_at.asc(), listing_changes::id.asc()))
-        .load::<(DbUuid, String, i32)>(conn)?;
-    for (provider, family, listed) in written {
+            LoggedListing { synced_until: until.0, horizon, last_state: Vec::new() }
+        });
+        let (Some(family), Some(listed)) = (family, listed) else { continue };
         let family: ServiceFamily = family.parse().map_err(|e| corrupt("listing_changes", e))?;
-        if let Some(log) = logs.get_mut(&OrganisationId::from(provider)) {
-            // Oldest first, so the last write per family wins.
-            match log.last_state.iter_mut().find(|(f, _)| *f == family) {
-                Some(entry) => entry.1 = listed == 1,
-                None => log.last_state.push((family, listed == 1)),
-            }
+        // Oldest first, so the last write per family wins.
+        match log.last_state.iter_mut().find(|(f, _)| *f == family) {
+            Some(entry) => entry.1 = listed == 1,
+            None => log.last_state.push((family, listed == 1)),
         }
     }
     Ok(logs)
