@@ -98,6 +98,11 @@ pub fn report_as(
             "no subscription with this id is yours to report on",
         ))
     };
+    // Assessors are no party to any subscription: refused as a role (403), like GIX, rather
+    // than told the subscription is unknown.
+    if ctx.actor.role == gsi_domain::role::Role::Assessor {
+        return Err(ApiError::Forbidden("an assessor may not report an incident".into()));
+    }
     let stored = subscriptions::find(conn, subscription)?.ok_or_else(unknown)?;
     let parties = SubscriptionParties::from(&stored.subscription);
     let reported = incident::report(id, draft, &ctx.actor, &parties, ctx.now).map_err(|e| match e {
