@@ -88,6 +88,95 @@ impl TestDatabase {
     }
 }
 
+/// What a test compares to prove that a refused request changed nothing: per table, its
+/// row count and a checksum over every row's content (rows sorted, so physical order does
+/// not matter). Reading every row is cheap on the small databases tests use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageFingerprint {
+    pub tables: std::collections::BTreeMap<String, TableFingerprint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableFingerprint {
+    pub rows: i64,
+    pub checksum: u64,
+}
+
+impl StorageFingerprint {
+    /// The tables whose rows differ between `self` and `later` (added or removed tables too).
+    pub fn changed_tables(&self, later: &StorageFingerprint) -> Vec<String> {
+        let mut names: std::collections::BTreeSet<&String> = self.tables.keys().collect();
+        names.extend(later.tables.keys());
+        names.into_iter().filter(|name| self.tables.get(*name) != later.tables.get(*name)).cloned().collect()
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// Row counts and content checksums of every table in the database `conn` is on.
+pub fn storage_fingerprint(conn: &mut crate::DbConnection) -> StorageFingerprint {
+    use std::hash::{Hash, Hasher};
+    let rows_of_every_table: Vec<(String, Vec<String>)> = match conn {
+        crate::DbConnection::Postgresql(pg) => {
+            let tables: Vec<TextRow> = diesel::sql_query(
+                "SELECT tablename::text AS value FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+            )
+            .load(pg)
+            .expect("list tables");
+            tables
+                .into_iter()
+                .map(|table| {
+                    let rows: Vec<TextRow> =
+                        diesel::sql_query(format!("SELECT t::text AS value FROM \"{}\" t", table.value))
+                            .load(pg)
+                            .expect("read table");
+                    (table.value, rows.into_iter().map(|r| r.value).collect())
+                })
+                .collect()
+        }
+        crate::DbConnection::Sqlite(sqlite) => {
+            let tables: Vec<TextRow> = diesel::sql_query(
+                "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+            )
+            .load(sqlite)
+            .expect("list tables");
+            tables
+                .into_iter()
+                .map(|table| {
+                    let columns: Vec<TextRow> =
+                        diesel::sql_query(format!("SELECT name AS value FROM pragma_table_info('{}')", table.value))
+                            .load(sqlite)
+                            .expect("list columns");
+                    let row_text = columns
+                        .iter()
+                        .map(|c| format!("quote(\"{}\")", c.value))
+                        .collect::<Vec<_>>()
+                        .join(" || ',' || ");
+                    let rows: Vec<TextRow> =
+                        diesel::sql_query(format!("SELECT {row_text} AS value FROM \"{}\"", table.value))
+                            .load(sqlite)
+                            .expect("read table");
+                    (table.value, rows.into_iter().map(|r| r.value).collect())
+                })
+                .collect()
+        }
+    };
+    let tables = rows_of_every_table
+        .into_iter()
+        .map(|(name, mut rows)| {
+            rows.sort_unstable();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            rows.hash(&mut hasher);
+            (name, TableFingerprint { rows: rows.len() as i64, checksum: hasher.finish() })
+        })
+        .collect();
+    StorageFingerprint { tables }
+}
+
 /// Test databases are local: unless the URL chooses an `sslmode`, connect without TLS. With
 /// TLS, libpq's OpenSSL clean-up at process exit races with pool threads still closing their
 /// connections, and the test binary died with SIGSEGV in libcrypto after every test passed.
@@ -138,6 +227,26 @@ impl Drop for TestDatabase {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_fingerprint_sees_a_changed_row_on_every_backend() {
+        each_backend(|conn| {
+            let before = storage_fingerprint(conn);
+            assert!(before.tables.contains_key("organisations"), "{:?}", before.tables.keys());
+            assert_eq!(before.changed_tables(&storage_fingerprint(conn)), Vec::<String>::new());
+            conn.batch_execute(
+                "INSERT INTO organisations (id, kind, name_th, created_at, updated_at, version) VALUES \
+                 ('00000000-0000-7000-8000-0000000000aa', 'agency', 'a', '2026-01-01T00:00:00Z', \
+                 '2026-01-01T00:00:00Z', 1)",
+            )
+            .expect("insert");
+            let inserted = storage_fingerprint(conn);
+            assert_eq!(before.changed_tables(&inserted), ["organisations"]);
+            // Same row count, other content: the checksum sees it.
+            conn.batch_execute("UPDATE organisations SET name_th = 'b'").expect("update");
+            assert_eq!(inserted.changed_tables(&storage_fingerprint(conn)), ["organisations"]);
+        });
+    }
 
     #[test]
     fn test_databases_connect_without_tls_unless_the_url_says_otherwise() {

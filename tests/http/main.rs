@@ -7,6 +7,7 @@
 mod agency_profiles;
 mod audit;
 mod auth;
+mod authz_matrix;
 mod catalog;
 mod conventions;
 mod events;
