@@ -117,55 +117,74 @@ struct TextRow {
     value: String,
 }
 
-/// Row counts and content checksums of every table in the database `conn` is on.
+#[derive(diesel::QueryableByName)]
+struct TableRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// Row counts and content checksums of every table in the database `conn` is on. Two
+/// queries: the table (and, on SQLite, column) names, then every row of every table as text.
 pub fn storage_fingerprint(conn: &mut crate::DbConnection) -> StorageFingerprint {
     use std::hash::{Hash, Hasher};
-    let rows_of_every_table: Vec<(String, Vec<String>)> = match conn {
+    let quote_ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    let quote_text = |name: &str| format!("'{}'", name.replace('\'', "''"));
+    let (names, rows): (Vec<String>, Vec<TableRow>) = match conn {
         crate::DbConnection::Postgresql(pg) => {
             let tables: Vec<TextRow> = diesel::sql_query(
                 "SELECT tablename::text AS value FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
             )
             .load(pg)
             .expect("list tables");
-            tables
-                .into_iter()
-                .map(|table| {
-                    let rows: Vec<TextRow> =
-                        diesel::sql_query(format!("SELECT t::text AS value FROM \"{}\" t", table.value))
-                            .load(pg)
-                            .expect("read table");
-                    (table.value, rows.into_iter().map(|r| r.value).collect())
-                })
-                .collect()
+            let names: Vec<String> = tables.into_iter().map(|t| t.value).collect();
+            let union = names
+                .iter()
+                .map(|t| format!("SELECT {} AS table_name, r::text AS value FROM {} r", quote_text(t), quote_ident(t)))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let rows =
+                if names.is_empty() { Vec::new() } else { diesel::sql_query(union).load(pg).expect("read tables") };
+            (names, rows)
         }
         crate::DbConnection::Sqlite(sqlite) => {
-            let tables: Vec<TextRow> = diesel::sql_query(
-                "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+            let columns: Vec<TableRow> = diesel::sql_query(
+                "SELECT m.name AS table_name, p.name AS value FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
             )
             .load(sqlite)
-            .expect("list tables");
-            tables
-                .into_iter()
-                .map(|table| {
-                    let columns: Vec<TextRow> =
-                        diesel::sql_query(format!("SELECT name AS value FROM pragma_table_info('{}')", table.value))
-                            .load(sqlite)
-                            .expect("list columns");
-                    let row_text = columns
-                        .iter()
-                        .map(|c| format!("quote(\"{}\")", c.value))
-                        .collect::<Vec<_>>()
-                        .join(" || ',' || ");
-                    let rows: Vec<TextRow> =
-                        diesel::sql_query(format!("SELECT {row_text} AS value FROM \"{}\"", table.value))
-                            .load(sqlite)
-                            .expect("read table");
-                    (table.value, rows.into_iter().map(|r| r.value).collect())
+            .expect("list tables and columns");
+            let mut by_table: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+            for c in columns {
+                by_table.entry(c.table_name).or_default().push(format!("quote({})", quote_ident(&c.value)));
+            }
+            let union = by_table
+                .iter()
+                .map(|(t, cols)| {
+                    format!(
+                        "SELECT {} AS table_name, {} AS value FROM {}",
+                        quote_text(t),
+                        cols.join(" || ',' || "),
+                        quote_ident(t)
+                    )
                 })
-                .collect()
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let rows = if by_table.is_empty() {
+                Vec::new()
+            } else {
+                diesel::sql_query(union).load(sqlite).expect("read tables")
+            };
+            (by_table.into_keys().collect(), rows)
         }
     };
-    let tables = rows_of_every_table
+    let mut contents: std::collections::BTreeMap<String, Vec<String>> =
+        names.into_iter().map(|name| (name, Vec::new())).collect();
+    for row in rows {
+        contents.entry(row.table_name).or_default().push(row.value);
+    }
+    let tables = contents
         .into_iter()
         .map(|(name, mut rows)| {
             rows.sort_unstable();

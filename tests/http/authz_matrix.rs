@@ -7,6 +7,10 @@
 //! for is 403; an allowed call is neither 401, 403, 404 nor a server error; a refused call,
 //! also sent without its `If-Match`, gets the same answer (the role and tenancy decision comes
 //! before preconditions) and changes nothing in storage.
+//!
+//! `AUTHZ_OBSERVED=1 cargo test -p gsi-tests --test http every_operation -- --nocapture` prints
+//! what the server answered, cell by cell in the table's format, and every allowed call that
+//! did not succeed (409/422 from a state or input rule), to review a policy change.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -531,7 +535,7 @@ fn body_template(method: &str, path: &str) -> Option<&'static str> {
         }
         ("POST", "/v1/security-events/{security_event_id}/actions") => r#"{"action": "start_mitigation"}"#,
         ("POST", "/v1/service-requests") | ("POST", "/v1/service-requests/preview") => {
-            r#"{"kind": "change", "subscription_id": "{subscription_id}", "quantities": {"mbps_month": "7"}}"#
+            r#"{"kind": "change", "subscription_id": "{subscription_id}", "quantities": {"vcpu_hour": "7"}}"#
         }
         ("POST", "/v1/service-requests/{request_id}/complete") => "{}",
         ("POST", "/v1/service-requests/{request_id}/confirm") => {
@@ -568,6 +572,14 @@ fn body_template(method: &str, path: &str) -> Option<&'static str> {
     })
 }
 
+/// Query parameters an operation needs to be a valid call.
+fn query_template(method: &str, path: &str) -> &'static str {
+    match (method, path) {
+        ("GET", "/v1/reports/agency-summary") => "?agency_id={agency_id}",
+        _ => "",
+    }
+}
+
 /// Replaces `{name}` in `template` with the caller's ids. The service-request and
 /// report-request paths share the parameter name `request_id`.
 fn fill(template: &str, path: &str, ids: &Ids) -> String {
@@ -598,6 +610,77 @@ struct Probe {
     expected: Outcome,
 }
 
+/// The probes of one row: each role on its own object and, where the table has one, on
+/// another tenant's.
+fn probes(row: &Row) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    for (index, role) in ROLES.iter().enumerate() {
+        let cell = row.cells[index];
+        probes.push(Probe { role, foreign: false, expected: cell.own });
+        if let Some(foreign) = cell.foreign {
+            probes.push(Probe { role, foreign: true, expected: foreign });
+        }
+    }
+    probes
+}
+
+/// What the matrix run collects: failures, and per operation what each cell answered.
+#[derive(Default)]
+struct Findings {
+    failures: Vec<String>,
+    observed: BTreeMap<String, Vec<String>>,
+}
+
+/// Makes one cell's request with a valid body (and `If-Match: *` where the operation takes
+/// one) and checks the answer; a refusal is also sent without `If-Match`.
+async fn run_probe(app: &TestApp, world: &World, spec: &Value, row: &Row, probe: &Probe, findings: &mut Findings) {
+    let takes_if_match = spec["paths"][&row.path][row.method.to_lowercase()]["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
+    let ids = &world.ids[&(probe.role, probe.foreign)];
+    let path = fill(&format!("{}{}", row.path, query_template(&row.method, &row.path)), &row.path, ids);
+    let body = body_template(&row.method, &row.path)
+        .map(|t| serde_json::from_str::<Value>(&fill(t, &row.path, ids)).expect("body template is JSON"));
+    let token = &world.tokens[probe.role];
+    let headers: Vec<(&str, &str)> = if takes_if_match { vec![("If-Match", "*")] } else { Vec::new() };
+    let reply = app.request(&row.method, &path, Some(token), &headers, body.as_ref()).await;
+    let status = reply.status.as_u16();
+    let seen = match status {
+        403 => "403".to_owned(),
+        404 => "404".to_owned(),
+        422 if probe.foreign => "422".to_owned(),
+        s if (200..300).contains(&s) => (if probe.foreign { "shared" } else { "ok" }).to_owned(),
+        s => format!("ok({s})"),
+    };
+    if observing() && !(200..300).contains(&status) && probe.expected.allows() {
+        println!("ALLOWED-BUT {} {path} as {}: {status} {}", row.method, probe.role, reply.body);
+    }
+    let slot = ROLES.iter().position(|r| *r == probe.role).expect("role") * 2 + usize::from(probe.foreign);
+    findings.observed.entry(row.key()).or_insert_with(|| vec![String::new(); 10])[slot] = seen;
+    let what =
+        format!("{} as {} on {} object", row.key(), probe.role, if probe.foreign { "a foreign" } else { "its own" });
+    let good = match probe.expected {
+        Outcome::Ok | Outcome::Shared => !matches!(status, 401 | 403 | 404) && status < 500,
+        Outcome::Forbidden => status == 403,
+        Outcome::NotFound => status == 404,
+        Outcome::UnknownReference => status == 422 && !reply.problem_fields().is_empty(),
+    };
+    if !good {
+        findings.failures.push(format!("{what}: expected {}, got {status}: {}", probe.expected.label(), reply.body));
+    }
+    if !probe.expected.allows() && takes_if_match {
+        // The role and tenancy decision comes first: without If-Match, still 403/404, not 428.
+        let bare = app.request(&row.method, &path, Some(token), &[], body.as_ref()).await;
+        if bare.status != reply.status {
+            findings.failures.push(format!("{what} without If-Match: expected {status}, got {}", bare.status));
+        }
+    }
+}
+
+fn observing() -> bool {
+    std::env::var("AUTHZ_OBSERVED").is_ok_and(|v| v == "1")
+}
+
 #[actix_web::test]
 async fn every_operation_answers_every_role_as_the_access_policy_says() {
     let rows = policy();
@@ -611,102 +694,46 @@ async fn every_operation_answers_every_role_as_the_access_policy_says() {
         eprintln!("backend: {backend:?}");
         // No webhook deliveries in the background: storage must change only by the requests.
         let app = spawn_app_with_env(backend, gsi_api::Clock::system(), &[("GSI_WEBHOOK_WORKER", "false")]).await;
+        let started = std::time::Instant::now();
         let world = build_world(&app).await;
-        let mut failures: Vec<String> = Vec::new();
-        let mut observed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        eprintln!("set-up: {:?}", started.elapsed());
+        let mut findings = Findings::default();
+        let fingerprint = || {
+            let mut conn = gsi_persistence::checkout(&app.pool).expect("connection");
+            storage_fingerprint(&mut conn)
+        };
+
+        // Phase 1, every refusal, while nothing has changed since the set-up: after each
+        // operation's refusals, storage must be exactly as before them.
+        let mut last = fingerprint();
         for row in &ordered {
-            let takes_if_match = spec["paths"][&row.path][row.method.to_lowercase()]["parameters"]
-                .as_array()
-                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
-            let mut probes = Vec::new();
-            for (index, role) in ROLES.iter().enumerate() {
-                let cell = row.cells[index];
-                probes.push(Probe { role, foreign: false, expected: cell.own });
-                if let Some(foreign) = cell.foreign {
-                    probes.push(Probe { role, foreign: true, expected: foreign });
-                }
+            let refusals: Vec<Probe> = probes(row).into_iter().filter(|p| !p.expected.allows()).collect();
+            if refusals.is_empty() {
+                continue;
             }
-            // Refusals first, while the allowed calls have not yet changed anything.
-            probes.sort_by_key(|p| p.expected.allows());
-            let mut before = None;
-            let mut refusals_checked = false;
-            let mut cells_seen = vec![String::new(); 10];
-            for probe in &probes {
-                if !probe.expected.allows() && before.is_none() {
-                    let mut conn = gsi_persistence::checkout(&app.pool).expect("connection");
-                    before = Some(storage_fingerprint(&mut conn));
-                }
-                if probe.expected.allows() && !refusals_checked {
-                    refusals_checked = true;
-                    if let Some(before) = &before {
-                        let mut conn = gsi_persistence::checkout(&app.pool).expect("connection");
-                        let changed = before.changed_tables(&storage_fingerprint(&mut conn));
-                        if !changed.is_empty() {
-                            failures.push(format!("{}: a refused call changed storage: {changed:?}", row.key()));
-                        }
-                    }
-                }
-                let ids = &world.ids[&(probe.role, probe.foreign)];
-                let path = fill(&row.path, &row.path, ids);
-                let body = body_template(&row.method, &row.path)
-                    .map(|t| serde_json::from_str::<Value>(&fill(t, &row.path, ids)).expect("body template is JSON"));
-                let token = &world.tokens[probe.role];
-                let mut headers: Vec<(&str, &str)> = Vec::new();
-                if takes_if_match {
-                    headers.push(("If-Match", "*"));
-                }
-                let reply = app.request(&row.method, &path, Some(token), &headers, body.as_ref()).await;
-                let status = reply.status.as_u16();
-                let seen = match status {
-                    403 => "403".to_owned(),
-                    404 => "404".to_owned(),
-                    s if (200..300).contains(&s) => {
-                        if probe.foreign {
-                            "shared".into()
-                        } else {
-                            "ok".into()
-                        }
-                    }
-                    422 if probe.foreign => "422".to_owned(),
-                    s => format!("ok({s})"),
-                };
-                let slot = ROLES.iter().position(|r| *r == probe.role).expect("role") * 2 + usize::from(probe.foreign);
-                cells_seen[slot] = seen;
-                let what = format!(
-                    "{} as {} on {} object",
-                    row.key(),
-                    probe.role,
-                    if probe.foreign { "a foreign" } else { "its own" }
-                );
-                let good = match probe.expected {
-                    Outcome::Ok | Outcome::Shared => !matches!(status, 401 | 403 | 404) && status < 500,
-                    Outcome::Forbidden => status == 403,
-                    Outcome::NotFound => status == 404,
-                    Outcome::UnknownReference => status == 422 && !reply.problem_fields().is_empty(),
-                };
-                if !good {
-                    failures.push(format!("{what}: expected {}, got {status}: {}", probe.expected.label(), reply.body));
-                }
-                if !probe.expected.allows() && takes_if_match {
-                    // The role and tenancy decision comes first: without If-Match, still 403/404, not 428.
-                    let bare = app.request(&row.method, &path, Some(token), &[], body.as_ref()).await;
-                    if bare.status != reply.status {
-                        failures.push(format!("{what} without If-Match: expected {status}, got {}", bare.status));
-                    }
-                }
+            for probe in &refusals {
+                run_probe(&app, &world, &spec, row, probe, &mut findings).await;
             }
-            if !refusals_checked && let Some(before) = &before {
-                let mut conn = gsi_persistence::checkout(&app.pool).expect("connection");
-                let changed = before.changed_tables(&storage_fingerprint(&mut conn));
-                if !changed.is_empty() {
-                    failures.push(format!("{}: a refused call changed storage: {changed:?}", row.key()));
-                }
+            let now = fingerprint();
+            let changed = last.changed_tables(&now);
+            if !changed.is_empty() {
+                findings.failures.push(format!("{}: a refused call changed storage: {changed:?}", row.key()));
             }
-            observed.insert(row.key(), cells_seen);
+            last = now;
         }
-        if std::env::var("AUTHZ_OBSERVED").is_ok_and(|v| v == "1") {
+        eprintln!("refusals: {:?}", started.elapsed());
+
+        // Phase 2, every allowed call; those that take objects away run last (`run_late`).
+        for row in &ordered {
+            for probe in probes(row).iter().filter(|p| p.expected.allows()) {
+                run_probe(&app, &world, &spec, row, probe, &mut findings).await;
+            }
+        }
+        eprintln!("matrix: {:?}", started.elapsed());
+
+        if observing() {
             for row in &rows {
-                let seen = &observed[&row.key()];
+                let seen = &findings.observed[&row.key()];
                 let cells: Vec<String> = (0..5)
                     .map(|i| {
                         if seen[i * 2 + 1].is_empty() {
@@ -720,10 +747,10 @@ async fn every_operation_answers_every_role_as_the_access_policy_says() {
             }
         }
         assert!(
-            failures.is_empty(),
+            findings.failures.is_empty(),
             "{backend:?}: {} cells disagree with access_policy.txt:\n{}",
-            failures.len(),
-            failures.join("\n")
+            findings.failures.len(),
+            findings.failures.join("\n")
         );
         app.stop_handle().stop(false).await;
     }
