@@ -6,7 +6,7 @@ CARGO ?= cargo
 DEV_JWT_SECRET ?= gsi-hub-development-secret-not-for-production
 TOOLS_VENV := .venv-tools
 
-.PHONY: run test test-rust openapi openapi-check test-clients lint fmt token bench ctk clean
+.PHONY: run test test-rust openapi openapi-check access-table test-clients lint fmt token bench ctk clean
 
 ## run: build, apply migrations, seed demo data into data/gsi.db (SQLite), print demo tokens, serve on 127.0.0.1:8080
 run:
@@ -25,6 +25,10 @@ test-rust:
 openapi:
 	$(CARGO) run -q -p gsi-api -- openapi > openapi/openapi.json.tmp
 	mv openapi/openapi.json.tmp openapi/openapi.json
+
+## access-table: rewrite README's "Access per operation" from tests/http/access_policy.txt
+access-table:
+	UPDATE_README=1 $(CARGO) test -q -p gsi-tests --test http authz_matrix::access_table_in_readme_is_generated_from_the_policy
 
 ## openapi-check: validate openapi/openapi.json against the OpenAPI 3.1 schema
 openapi-check: $(TOOLS_VENV)/bin/openapi-spec-validator

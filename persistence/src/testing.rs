@@ -88,6 +88,114 @@ impl TestDatabase {
     }
 }
 
+/// What a test compares to prove that a refused request changed nothing: per table, its
+/// row count and a checksum over every row's content (rows sorted, so physical order does
+/// not matter). Reading every row is cheap on the small databases tests use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageFingerprint {
+    pub tables: std::collections::BTreeMap<String, TableFingerprint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableFingerprint {
+    pub rows: i64,
+    pub checksum: u64,
+}
+
+impl StorageFingerprint {
+    /// The tables whose rows differ between `self` and `later` (added or removed tables too).
+    pub fn changed_tables(&self, later: &StorageFingerprint) -> Vec<String> {
+        let mut names: std::collections::BTreeSet<&String> = self.tables.keys().collect();
+        names.extend(later.tables.keys());
+        names.into_iter().filter(|name| self.tables.get(*name) != later.tables.get(*name)).cloned().collect()
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// Row counts and content checksums of every table in the database `conn` is on. Two
+/// queries: the table (and, on SQLite, column) names, then every row of every table as text.
+pub fn storage_fingerprint(conn: &mut crate::DbConnection) -> StorageFingerprint {
+    use std::hash::{Hash, Hasher};
+    let quote_ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    let quote_text = |name: &str| format!("'{}'", name.replace('\'', "''"));
+    let (names, rows): (Vec<String>, Vec<TableRow>) = match conn {
+        crate::DbConnection::Postgresql(pg) => {
+            let tables: Vec<TextRow> = diesel::sql_query(
+                "SELECT tablename::text AS value FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+            )
+            .load(pg)
+            .expect("list tables");
+            let names: Vec<String> = tables.into_iter().map(|t| t.value).collect();
+            let union = names
+                .iter()
+                .map(|t| format!("SELECT {} AS table_name, r::text AS value FROM {} r", quote_text(t), quote_ident(t)))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let rows =
+                if names.is_empty() { Vec::new() } else { diesel::sql_query(union).load(pg).expect("read tables") };
+            (names, rows)
+        }
+        crate::DbConnection::Sqlite(sqlite) => {
+            let columns: Vec<TableRow> = diesel::sql_query(
+                "SELECT m.name AS table_name, p.name AS value FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+            )
+            .load(sqlite)
+            .expect("list tables and columns");
+            let mut by_table: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+            for c in columns {
+                by_table.entry(c.table_name).or_default().push(format!("quote({})", quote_ident(&c.value)));
+            }
+            let union = by_table
+                .iter()
+                .map(|(t, cols)| {
+                    format!(
+                        "SELECT {} AS table_name, {} AS value FROM {}",
+                        quote_text(t),
+                        cols.join(" || ',' || "),
+                        quote_ident(t)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let rows = if by_table.is_empty() {
+                Vec::new()
+            } else {
+                diesel::sql_query(union).load(sqlite).expect("read tables")
+            };
+            (by_table.into_keys().collect(), rows)
+        }
+    };
+    let mut contents: std::collections::BTreeMap<String, Vec<String>> =
+        names.into_iter().map(|name| (name, Vec::new())).collect();
+    for row in rows {
+        contents.entry(row.table_name).or_default().push(row.value);
+    }
+    let tables = contents
+        .into_iter()
+        .map(|(name, mut rows)| {
+            rows.sort_unstable();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            rows.hash(&mut hasher);
+            (name, TableFingerprint { rows: rows.len() as i64, checksum: hasher.finish() })
+        })
+        .collect();
+    StorageFingerprint { tables }
+}
+
 /// Test databases are local: unless the URL chooses an `sslmode`, connect without TLS. With
 /// TLS, libpq's OpenSSL clean-up at process exit races with pool threads still closing their
 /// connections, and the test binary died with SIGSEGV in libcrypto after every test passed.
@@ -138,6 +246,26 @@ impl Drop for TestDatabase {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_fingerprint_sees_a_changed_row_on_every_backend() {
+        each_backend(|conn| {
+            let before = storage_fingerprint(conn);
+            assert!(before.tables.contains_key("organisations"), "{:?}", before.tables.keys());
+            assert_eq!(before.changed_tables(&storage_fingerprint(conn)), Vec::<String>::new());
+            conn.batch_execute(
+                "INSERT INTO organisations (id, kind, name_th, created_at, updated_at, version) VALUES \
+                 ('00000000-0000-7000-8000-0000000000aa', 'agency', 'a', '2026-01-01T00:00:00Z', \
+                 '2026-01-01T00:00:00Z', 1)",
+            )
+            .expect("insert");
+            let inserted = storage_fingerprint(conn);
+            assert_eq!(before.changed_tables(&inserted), ["organisations"]);
+            // Same row count, other content: the checksum sees it.
+            conn.batch_execute("UPDATE organisations SET name_th = 'b'").expect("update");
+            assert_eq!(inserted.changed_tables(&storage_fingerprint(conn)), ["organisations"]);
+        });
+    }
 
     #[test]
     fn test_databases_connect_without_tls_unless_the_url_says_otherwise() {

@@ -7,6 +7,7 @@
 mod agency_profiles;
 mod audit;
 mod auth;
+mod authz_matrix;
 mod catalog;
 mod conventions;
 // The conformance kit against this server, and against a misbehaving proxy (issue 13).

@@ -23,6 +23,10 @@ pub enum Precondition {
     Any,
     /// One or more strong ETags; the update proceeds if the current version is among them.
     Versions(Vec<i64>),
+    /// No `If-Match` was sent: the update is refused with 428, but only when `check` runs,
+    /// after the use case has decided the caller may touch the object. A caller of the wrong
+    /// role or tenant thus gets its 403/404 first, whatever headers it sent.
+    Missing,
 }
 
 impl Precondition {
@@ -31,6 +35,7 @@ impl Precondition {
         let satisfied = match self {
             Precondition::Any => true,
             Precondition::Versions(versions) => versions.contains(&current_version),
+            Precondition::Missing => return Err(ApiError::PreconditionRequired),
         };
         if satisfied { Ok(()) } else { Err(ApiError::PreconditionFailed { current_etag: etag(current_version) }) }
     }
@@ -61,7 +66,8 @@ impl Precondition {
     }
 }
 
-/// The `If-Match` header; its absence is 428 Precondition Required.
+/// The `If-Match` header. Its absence becomes 428 Precondition Required when the use case
+/// checks it (see `Precondition::Missing`), not at extraction.
 pub struct IfMatch(pub Precondition);
 
 impl FromRequest for IfMatch {
@@ -70,7 +76,7 @@ impl FromRequest for IfMatch {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match req.headers().get(header::IF_MATCH) {
-            None => Err(ApiError::PreconditionRequired),
+            None => Ok(IfMatch(Precondition::Missing)),
             Some(value) => value
                 .to_str()
                 .map_err(|_| ApiError::invalid_parameter("If-Match", "invalid_etag", "must be ASCII"))
@@ -92,5 +98,6 @@ mod tests {
         assert!(matches!(p.check(4), Err(ApiError::PreconditionFailed { current_etag }) if current_etag == "\"4\""));
         assert!(Precondition::parse("W/\"3\"").unwrap().check(3).is_err(), "weak tags never match");
         assert!(Precondition::parse("3").is_err());
+        assert!(matches!(Precondition::Missing.check(1), Err(ApiError::PreconditionRequired)));
     }
 }

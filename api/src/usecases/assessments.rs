@@ -824,8 +824,15 @@ pub fn remediate_notice(
     ctx: &Context,
     id: gsi_domain::governance::security_control::NoticeId,
 ) -> Result<gsi_domain::governance::security_control::VulnerabilityNotice, ApiError> {
+    // Only provider operators remediate: any other role is refused as a role (403) before the
+    // notice is looked up; another provider's notice is answered as if it did not exist.
+    if ctx.actor.role != Role::ProviderOperator {
+        return Err(ApiError::Forbidden(
+            "only the provider's operators mark its vulnerability notices remediated (GSI-8.1)".into(),
+        ));
+    }
     let current = repo::find_notice(conn, id)?.ok_or(ApiError::NotFound("vulnerability notice"))?;
-    if ctx.actor.role != Role::ProviderOperator || ctx.actor.organisation != current.provider {
+    if ctx.actor.organisation != current.provider {
         return Err(ApiError::NotFound("vulnerability notice"));
     }
     if !repo::remediate_notice(conn, id, ctx.now)? {

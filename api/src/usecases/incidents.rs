@@ -98,6 +98,11 @@ pub fn report_as(
             "no subscription with this id is yours to report on",
         ))
     };
+    // Assessors are no party to any subscription: refused as a role (403), like GIX, rather
+    // than told the subscription is unknown.
+    if ctx.actor.role == gsi_domain::role::Role::Assessor {
+        return Err(ApiError::Forbidden("an assessor may not report an incident".into()));
+    }
     let stored = subscriptions::find(conn, subscription)?.ok_or_else(unknown)?;
     let parties = SubscriptionParties::from(&stored.subscription);
     let reported = incident::report(id, draft, &ctx.actor, &parties, ctx.now).map_err(|e| match e {
@@ -200,7 +205,7 @@ fn save(
 }
 
 /// One lifecycle step (GSI-7.3, 7.5.8). Checks, in order: visibility (404), the `If-Match`
-/// version (412), then `incident::apply`: the state (409 naming the allowed steps), the
+/// version (412; a missing one is 428 only if the step would otherwise be allowed), then `incident::apply`: the state (409 naming the allowed steps), the
 /// side (403), the reopen window (409), the note and hold reason (422).
 pub fn act(
     conn: &mut DbConnection,
@@ -210,6 +215,11 @@ pub fn act(
     step: &StepDraft,
 ) -> Result<IncidentView, ApiError> {
     let current = load(conn, ctx, id)?;
+    // A missing If-Match must not answer 428 to a side that may not take the step at all.
+    if matches!(precondition, Precondition::Missing) {
+        incident::apply(&current.incident, &ctx.actor, step, POLICY, ctx.now)
+            .map_err(|e| refusal(ctx, &current.incident, e))?;
+    }
     precondition.check(current.version)?;
     let next = incident::apply(&current.incident, &ctx.actor, step, POLICY, ctx.now)
         .map_err(|e| refusal(ctx, &current.incident, e))?;

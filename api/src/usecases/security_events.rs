@@ -46,6 +46,11 @@ pub fn record_as(
     agency: OrganisationId,
     draft: &SecurityEventDraft,
 ) -> Result<StoredSecurityEvent, ApiError> {
+    // The role decides first: a role that never posts security events is refused as such
+    // (403), not told that the agency it named is not served (422).
+    if ctx.actor.role != gsi_domain::role::Role::ProviderOperator {
+        return Err(ApiError::Forbidden(format!("a {} may not post security events", ctx.actor.role.as_str())));
+    }
     let served = subscription_parties::between(conn, ctx.actor.organisation, agency)?;
     let event = security_event::record(id, agency, draft, &ctx.actor, &served, ctx.now).map_err(|e| match e {
         SecurityEventError::NoAccess => ApiError::Validation(ValidationErrors::single(
@@ -119,6 +124,10 @@ pub fn advance(
     note: Option<&str>,
 ) -> Result<StoredSecurityEvent, ApiError> {
     let current = load(conn, ctx, id)?;
+    // A missing If-Match must not answer 428 to a role that may not take the step at all.
+    if matches!(precondition, Precondition::Missing) {
+        current.event.advance(&ctx.actor, action, note, ctx.now).map_err(refusal)?;
+    }
     precondition.check(current.version)?;
     let next = current.event.advance(&ctx.actor, action, note, ctx.now).map_err(refusal)?;
     let updated =

@@ -28,8 +28,12 @@ pub fn list(
     }
 }
 
-/// A statement with its lines; 404 for anyone but its agency, its provider and GIX.
+/// A statement with its lines; 403 for a role that reads no statements (as the list answers),
+/// 404 for anyone but its agency, its provider and GIX.
 pub fn get(conn: &mut DbConnection, ctx: &Context, id: StatementId) -> Result<(StatementRecord, Statement), ApiError> {
+    if matches!(billing::cost_scope(&ctx.actor), CostScope::Nothing) {
+        return Err(ApiError::Forbidden("statements are for agencies, their providers and GIX".into()));
+    }
     read_tx(conn, |conn| {
         let record = repo::find(conn, id)?.ok_or(ApiError::NotFound("statement"))?;
         if !billing::statement_access(&ctx.actor, record.agency, record.provider).can_read() {
