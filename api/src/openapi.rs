@@ -306,7 +306,7 @@ const GRAMMARS: &[Grammar] = &[
     // `http::etag::Precondition::parse`: `*` or a list of strong or weak entity tags (RFC 9110 §8.8.3).
     Grammar {
         target: Target::Parameter { name: "If-Match", location: "header" },
-        schema: || serde_json::json!({"type": "string", "pattern": crate::http::etag::IF_MATCH_PATTERN}),
+        schema: || serde_json::json!({"type": "string", "pattern": crate::http::etag::IF_MATCH_PATTERN, "example": "\"1\""}),
     },
     // `http::idempotency`: 1–255 visible ASCII characters.
     Grammar {

@@ -74,6 +74,13 @@ fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web:
         .collect();
     let field = invalid.first().copied().unwrap_or("path");
     log::debug!("path extraction failed: {err}");
+    // `/v1/service-requests/preview` also matches `GET /v1/service-requests/{request_id}`;
+    // the path's own template (a literal beats a parameter) decides: 405 when it lacks the method.
+    if let Some(allowed) = req.app_data::<web::Data<PathMethods>>().and_then(|table| table.allowed(req.path())) {
+        if !allowed.iter().any(|m| m == req.method().as_str()) {
+            return ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() }.into();
+        }
+    }
     ApiError::invalid_parameter(
         field,
         "invalid_id",

@@ -202,6 +202,10 @@ async fn a_method_the_path_lacks_is_405_with_allow() {
         let preview = app.request("PUT", "/v1/service-requests/preview", Some(&gix), &[], None).await;
         preview.assert_problem(405, "method-not-allowed");
         assert_eq!(preview.header("allow").as_deref(), Some("POST"));
+        // Even for a method `{request_id}` has: `preview` is not an id, and its own template lacks GET.
+        let get_preview = app.request("GET", "/v1/service-requests/preview", Some(&gix), &[], None).await;
+        get_preview.assert_problem(405, "method-not-allowed");
+        assert_eq!(get_preview.header("allow").as_deref(), Some("POST"));
 
         // Without a token too: the path's methods are public in the contract.
         let anonymous = app.request("DELETE", "/v1/me", None, &[], None).await;
