@@ -6,7 +6,7 @@ CARGO ?= cargo
 DEV_JWT_SECRET ?= gsi-hub-development-secret-not-for-production
 TOOLS_VENV := .venv-tools
 
-.PHONY: run test test-rust openapi openapi-check access-table test-clients lint fmt token bench ctk clean
+.PHONY: run test test-rust test-contract openapi openapi-check access-table test-clients lint fmt token bench ctk clean
 
 ## run: build, apply migrations, seed demo data into data/gsi.db (SQLite), print demo tokens, serve on 127.0.0.1:8080
 run:
@@ -45,6 +45,17 @@ $(TOOLS_VENV)/bin/openapi-spec-validator:
 ## Needs node/npm and python3-venv; pinned tools go to tests/clients/ts/node_modules and .venv-clients/.
 test-clients:
 	CARGO="$(CARGO)" tests/clients/run.sh
+
+## test-contract: contract fuzzing. The release server on a fresh SQLite database with demo data,
+## and schemathesis (pinned) against the served spec once per role: all checks, positive and
+## negative data, the stateful phase over the spec's links, fixed seed, bounded examples and time.
+## Configuration and every documented exception: tests/contract/schemathesis.toml.
+test-contract: $(TOOLS_VENV)/bin/schemathesis
+	tests/contract/run.sh
+
+$(TOOLS_VENV)/bin/schemathesis:
+	python3 -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet schemathesis==4.32.5
 
 ## bench: national-scale data set, GSI Hub beside same-run baselines (bare handler, raw inserts),
 ## one table with ratios and targets; then the GIX month usage report over 1,000,000 rated records

@@ -29,6 +29,10 @@ pub enum ApiError {
     /// The object does not exist, or the caller may not know that it does.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The path exists but not with this method; `allowed` lists the methods it has
+    /// (RFC 9110 §15.5.6: a 405 carries `Allow`).
+    #[error("method {method} not allowed here; allowed: {}", allowed.join(", "))]
+    MethodNotAllowed { method: String, allowed: Vec<String> },
     /// The request body is well-formed JSON but some fields are invalid.
     #[error("{0}")]
     Validation(ValidationErrors),
@@ -147,6 +151,9 @@ impl ApiError {
             }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed")
+            }
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation-error", "Invalid fields"),
             ApiError::InvalidParameters(_) => (StatusCode::BAD_REQUEST, "invalid-parameters", "Invalid parameters"),
             ApiError::MalformedBody(_) => (StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body"),
@@ -269,6 +276,11 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                    response.insert_header((header::ALLOW, value));
+                }
+            }
             _ => {}
         }
         let body = serde_json::to_string(&self.problem())
@@ -288,6 +300,11 @@ mod tests {
             (ApiError::Unauthenticated("x".into()), 401, "unauthenticated"),
             (ApiError::Forbidden("x".into()), 403, "forbidden"),
             (ApiError::NotFound("x"), 404, "not-found"),
+            (
+                ApiError::MethodNotAllowed { method: "TRACE".into(), allowed: vec!["GET".into()] },
+                405,
+                "method-not-allowed",
+            ),
             (ApiError::Validation(ValidationErrors::single("f", "c", "m")), 422, "validation-error"),
             (ApiError::InvalidParameters(ValidationErrors::single("f", "c", "m")), 400, "invalid-parameters"),
             (ApiError::MalformedBody("x".into()), 400, "malformed-body"),

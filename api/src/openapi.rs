@@ -256,3 +256,423 @@ pub struct UnsupportedMediaType(pub Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json", example = json!({"type": "https://gsi-hub.example/problems/service-unavailable", "title": "Service temporarily unavailable", "status": 503, "detail": "the service is temporarily unavailable; retry shortly"}))]
 pub struct ServiceUnavailable(pub Problem);
+
+// ---------------------------------------------------------------------------------------
+// Post-processing of the generated document: exact parameter grammars and links.
+// ---------------------------------------------------------------------------------------
+
+/// `YYYY-MM` with a year the server's calendar accepts (1900–9999).
+const MONTH_PATTERN: &str = "^(19|[2-9][0-9])[0-9]{2}-(0[1-9]|1[0-2])$";
+/// The months of `GET /v1/reports/usage` and friends, as `group_by` dimensions.
+const USAGE_DIMENSIONS: &[&str] = &["provider", "agency", "service_family", "offering", "metric", "month"];
+
+/// Where a rule applies: a parameter by name and location (only where its generated schema
+/// is a plain string or integer, so typed parameters of the same name keep their type), or a
+/// property of a request-body schema.
+enum Target {
+    Parameter { name: &'static str, location: &'static str },
+    Property { schema: &'static str, property: &'static str },
+}
+
+/// A parameter's or property's exact grammar, as the server parses it.
+struct Grammar {
+    target: Target,
+    schema: fn() -> serde_json::Value,
+}
+
+/// THE table of value grammars the generated schemas cannot say by themselves (the handlers
+/// take these values as strings and parse them): a client generating values from the
+/// spec, or a fuzzer, gets exactly what the server accepts. Each entry names the server code
+/// that parses the value; a test in `tests/http/openapi.rs` checks a sample of them.
+const GRAMMARS: &[Grammar] = &[
+    // `http::pagination`: base64url (no padding) of a version byte 1 and a 16-byte id.
+    Grammar {
+        target: Target::Parameter { name: "cursor", location: "query" },
+        schema: || {
+            serde_json::json!({"type": "string", "pattern": "^A[Q-Za-f][A-Za-z0-9_-]{20}[AEIMQUYcgkosw048]$",
+            "description": "Opaque: the `next_cursor` of the previous page."})
+        },
+    },
+    // `routes::events::list`: the position after which to read, a non-negative integer.
+    Grammar {
+        target: Target::Parameter { name: "after", location: "query" },
+        schema: || {
+            serde_json::json!({"type": "string", "pattern": "^[0-9]{1,18}$",
+            "description": "The `next_cursor` of the previous page (0 or absent: from the start)."})
+        },
+    },
+    // `http::etag::Precondition::parse`: `*` or a list of strong or weak entity tags (RFC 9110 §8.8.3).
+    Grammar {
+        target: Target::Parameter { name: "If-Match", location: "header" },
+        schema: || serde_json::json!({"type": "string", "pattern": crate::http::etag::IF_MATCH_PATTERN, "example": "\"1\""}),
+    },
+    // `http::idempotency`: 1–255 visible ASCII characters.
+    Grammar {
+        target: Target::Parameter { name: "Idempotency-Key", location: "header" },
+        schema: || serde_json::json!({"type": "string", "pattern": "^[!-~]{1,255}$"}),
+    },
+    // `gsi_domain::calendar::Month`: Asia/Bangkok months.
+    Grammar {
+        target: Target::Parameter { name: "month", location: "query" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"}),
+    },
+    Grammar {
+        target: Target::Parameter { name: "from", location: "query" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-10"}),
+    },
+    Grammar {
+        target: Target::Parameter { name: "to", location: "query" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"}),
+    },
+    Grammar {
+        target: Target::Property { schema: "CloseMonthInput", property: "month" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "description": "`YYYY-MM`, an Asia/Bangkok month that has ended.", "example": "2026-11"}),
+    },
+    Grammar {
+        target: Target::Property { schema: "DraftMonthlyReportBody", property: "month" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "description": "`YYYY-MM`, an ended Asia/Bangkok month.", "example": "2026-11"}),
+    },
+    Grammar {
+        target: Target::Property { schema: "NewReportRequestBody", property: "from" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "description": "First month, `YYYY-MM`."}),
+    },
+    Grammar {
+        target: Target::Property { schema: "NewReportRequestBody", property: "to" },
+        schema: || serde_json::json!({"type": "string", "pattern": MONTH_PATTERN, "description": "Last month, `YYYY-MM`; must have ended."}),
+    },
+    Grammar {
+        target: Target::Property { schema: "NewReportRequestBody", property: "due_date" },
+        schema: || serde_json::json!({"type": "string", "format": "date", "description": "`YYYY-MM-DD`, today or later (Asia/Bangkok).", "example": "2026-12-20"}),
+    },
+    // `routes::budgets::set`: a family or absent.
+    Grammar {
+        target: Target::Property { schema: "SetBudgetBody", property: "service_family" },
+        schema: || {
+            serde_json::json!({"oneOf": [{"$ref": "#/components/schemas/ServiceFamilyBody"}, {"type": "null"}],
+            "description": "The family, or absent (null) for the whole year."})
+        },
+    },
+    // `http::report_format`.
+    Grammar {
+        target: Target::Parameter { name: "format", location: "query" },
+        schema: || serde_json::json!({"type": "string", "enum": ["json", "csv"]}),
+    },
+    // `routes::report_requests::list`.
+    Grammar {
+        target: Target::Parameter { name: "state", location: "query" },
+        schema: || serde_json::json!({"type": "string", "enum": ["open", "submitted"]}),
+    },
+    // `gsi_domain::service::ServiceFamily`.
+    Grammar {
+        target: Target::Parameter { name: "family", location: "query" },
+        schema: || serde_json::json!({"$ref": "#/components/schemas/ServiceFamilyBody"}),
+    },
+    // `gsi_domain::calendar::FiscalYear`.
+    Grammar {
+        target: Target::Parameter { name: "fiscal_year", location: "path" },
+        schema: || serde_json::json!({"type": "integer", "minimum": 1901, "maximum": 2400, "example": 2027}),
+    },
+    Grammar {
+        target: Target::Parameter { name: "fiscal_year", location: "query" },
+        schema: || serde_json::json!({"type": "integer", "minimum": 1901, "maximum": 2400, "example": 2027}),
+    },
+    // `routes::expiry_watch::get`.
+    Grammar {
+        target: Target::Parameter { name: "within_days", location: "query" },
+        schema: || serde_json::json!({"type": "integer", "enum": [30, 60, 90]}),
+    },
+    // `gsi_domain::report::Grouping`: comma-separated dimensions, none twice.
+    Grammar {
+        target: Target::Parameter { name: "group_by", location: "query" },
+        schema: || serde_json::json!({"type": "array", "items": {"type": "string", "enum": USAGE_DIMENSIONS}, "uniqueItems": true}),
+    },
+    Grammar {
+        target: Target::Property { schema: "NewReportRequestBody", property: "group_by" },
+        schema: || {
+            let name = USAGE_DIMENSIONS.join("|");
+            serde_json::json!({"type": "string", "pattern": format!("^({name})(,({name}))*$"),
+            "description": "Comma-separated dimensions, as for `GET /v1/reports/usage`, none twice.", "example": "agency,metric"})
+        },
+    },
+    // `gsi_domain::webhook::parse_event_types`: names from the `webhooks` section.
+    Grammar {
+        target: Target::Parameter { name: "types", location: "query" },
+        schema: || serde_json::json!({"type": "array", "items": {"type": "string", "enum": event_type_names()}, "uniqueItems": true}),
+    },
+    Grammar {
+        target: Target::Property { schema: "CreateWebhookSubscription", property: "event_types" },
+        schema: || {
+            serde_json::json!({"type": "array", "items": {"type": "string", "enum": event_type_names()}, "minItems": 1, "uniqueItems": true,
+            "description": "At least one type from the `webhooks` section."})
+        },
+    },
+];
+
+fn event_type_names() -> Vec<&'static str> {
+    gsi_domain::events::EVENT_TYPES.iter().map(|(_, name, _, _)| *name).collect()
+}
+
+/// Whether a generated schema is a plain scalar a grammar may replace (not a `$ref`, an
+/// enum, or a formatted value such as a date-time or UUID).
+fn is_plain(schema: &serde_json::Value) -> bool {
+    let has = |key: &str| schema.get(key).is_some();
+    let format_ok = matches!(schema.get("format").and_then(|f| f.as_str()), None | Some("int32" | "int64"));
+    !has("$ref") && !has("enum") && !has("oneOf") && format_ok
+}
+
+/// An OpenAPI link: from a response of one operation to another operation, with the
+/// target's parameters taken from the response (runtime expressions).
+pub struct Link {
+    pub from: &'static str,
+    pub status: &'static str,
+    pub name: &'static str,
+    pub to: &'static str,
+    pub parameters: &'static [(&'static str, &'static str)],
+}
+
+const SR_ID: &[(&str, &str)] = &[("request_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const SR_GET: &[(&str, &str)] = &[("request_id", "$response.body#/id")];
+const SUB_ID: &[(&str, &str)] = &[("subscription_id", "$response.body#/id")];
+const SUB_STEP: &[(&str, &str)] =
+    &[("subscription_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const INC_ID: &[(&str, &str)] = &[("incident_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const INC_GET: &[(&str, &str)] = &[("incident_id", "$response.body#/id")];
+const ASM_ID: &[(&str, &str)] = &[("assessment_id", "$response.body#/id")];
+const RR_ID: &[(&str, &str)] = &[("request_id", "$response.body#/id")];
+const RR_SUBMITTED: &[(&str, &str)] = &[("request_id", "$response.body#/request/id")];
+const WH_ID: &[(&str, &str)] = &[("webhook_subscription_id", "$response.body#/id")];
+const WH_STEP: &[(&str, &str)] =
+    &[("webhook_subscription_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const OFF_ID: &[(&str, &str)] = &[("offering_id", "$response.body#/id")];
+const OFF_STEP: &[(&str, &str)] =
+    &[("offering_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const OUT_ID: &[(&str, &str)] = &[("outage_id", "$response.body#/id")];
+const OUT_STEP: &[(&str, &str)] = &[("outage_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const SEC_ID: &[(&str, &str)] = &[("security_event_id", "$response.body#/id")];
+const SEC_STEP: &[(&str, &str)] =
+    &[("security_event_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const MR_ID: &[(&str, &str)] = &[("report_id", "$response.body#/id")];
+const MR_STEP: &[(&str, &str)] = &[("report_id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")];
+const ORG_ID: &[(&str, &str)] = &[("organisation_id", "$response.body#/id")];
+const CERT_ID: &[(&str, &str)] = &[("certificate_id", "$response.body#/id")];
+const IC_ID: &[(&str, &str)] = &[("interconnection_id", "$response.body#/id")];
+const VN_ID: &[(&str, &str)] = &[("notice_id", "$response.body#/id")];
+const ACC_ID: &[(&str, &str)] = &[("accreditation_id", "$response.body#/id")];
+const REF_ID: &[(&str, &str)] = &[("reference_price_id", "$response.body#/id")];
+
+macro_rules! links {
+    ($( $from:literal $status:literal => $( $name:literal : $to:literal $params:ident ),+ ; )+) => {
+        &[ $( $( Link { from: $from, status: $status, name: $name, to: $to, parameters: $params }, )+ )+ ]
+    };
+}
+
+/// THE table of links: from the operations that create or return a resource to the
+/// operations that act on it, so stateful testing and generated clients can follow the
+/// workflows (Appendix A, incidents, governance, reports, webhooks). A test checks that every
+/// operation and parameter named here exists.
+pub const LINKS: &[Link] = links! {
+    "submit_service_request" "201" =>
+        "GetServiceRequest": "get_service_request" SR_GET,
+        "Review": "review_service_request" SR_ID,
+        "Quote": "quote_service_request" SR_ID,
+        "Confirm": "confirm_service_request" SR_ID,
+        "Decline": "decline_service_request" SR_ID,
+        "Withdraw": "withdraw_service_request" SR_ID,
+        "StartWork": "start_service_request_work" SR_ID,
+        "ReportProgress": "report_service_request_progress" SR_ID,
+        "Complete": "complete_service_request" SR_ID,
+        "Fail": "fail_service_request" SR_ID;
+    "get_service_request" "200" =>
+        "Review": "review_service_request" SR_ID,
+        "Quote": "quote_service_request" SR_ID,
+        "Confirm": "confirm_service_request" SR_ID,
+        "Decline": "decline_service_request" SR_ID,
+        "Withdraw": "withdraw_service_request" SR_ID,
+        "StartWork": "start_service_request_work" SR_ID,
+        "ReportProgress": "report_service_request_progress" SR_ID,
+        "Complete": "complete_service_request" SR_ID,
+        "Fail": "fail_service_request" SR_ID;
+    "review_service_request" "200" =>
+        "Quote": "quote_service_request" SR_ID,
+        "Withdraw": "withdraw_service_request" SR_ID;
+    "quote_service_request" "200" =>
+        "Confirm": "confirm_service_request" SR_ID,
+        "Decline": "decline_service_request" SR_ID,
+        "Withdraw": "withdraw_service_request" SR_ID;
+    "confirm_service_request" "200" =>
+        "StartWork": "start_service_request_work" SR_ID;
+    "start_service_request_work" "200" =>
+        "ReportProgress": "report_service_request_progress" SR_ID,
+        "Complete": "complete_service_request" SR_ID,
+        "Fail": "fail_service_request" SR_ID;
+    "report_service_request_progress" "200" =>
+        "ReportProgress": "report_service_request_progress" SR_ID,
+        "Complete": "complete_service_request" SR_ID,
+        "Fail": "fail_service_request" SR_ID;
+    "register_existing_subscription" "201" =>
+        "GetSubscription": "get_subscription" SUB_ID,
+        "Transition": "transition_subscription" SUB_STEP,
+        "Requests": "list_subscription_requests" SUB_ID,
+        "Sla": "get_sla_attainment" SUB_ID;
+    "get_subscription" "200" =>
+        "Transition": "transition_subscription" SUB_STEP,
+        "Requests": "list_subscription_requests" SUB_ID,
+        "Sla": "get_sla_attainment" SUB_ID;
+    "report_incident" "201" =>
+        "GetIncident": "get_incident" INC_GET,
+        "Act": "act_on_incident" INC_ID,
+        "Comment": "comment_on_incident" INC_GET;
+    "get_incident" "200" =>
+        "Act": "act_on_incident" INC_ID,
+        "Comment": "comment_on_incident" INC_GET;
+    "act_on_incident" "200" =>
+        "Act": "act_on_incident" INC_ID;
+    "record_outage" "201" =>
+        "GetOutage": "get_outage" OUT_ID,
+        "End": "end_outage" OUT_STEP;
+    "record_security_event" "201" =>
+        "GetSecurityEvent": "get_security_event" SEC_ID,
+        "Act": "act_on_security_event" SEC_STEP;
+    "create_assessment" "201" =>
+        "GetAssessment": "get_assessment" ASM_ID,
+        "AddFinding": "add_finding" ASM_ID,
+        "Decide": "decide_assessment" ASM_ID;
+    "get_assessment" "200" =>
+        "AddFinding": "add_finding" ASM_ID,
+        "Decide": "decide_assessment" ASM_ID;
+    "create_report_request" "201" =>
+        "GetReportRequest": "get_report_request" RR_ID,
+        "Submit": "submit_report_request" RR_ID;
+    "get_report_request" "200" =>
+        "Submit": "submit_report_request" RR_ID;
+    "submit_report_request" "200" =>
+        "Report": "get_submitted_report" RR_SUBMITTED;
+    "draft_monthly_report" "201" =>
+        "GetMonthlyReport": "get_monthly_report" MR_ID,
+        "SetNotes": "set_monthly_report_notes" MR_STEP,
+        "Submit": "submit_monthly_report" MR_STEP;
+    "submit_monthly_report" "200" =>
+        "Revise": "revise_monthly_report" MR_ID;
+    "create_webhook_subscription" "201" =>
+        "GetWebhookSubscription": "get_webhook_subscription" WH_ID,
+        "Pause": "pause_webhook_subscription" WH_STEP,
+        "Resume": "resume_webhook_subscription" WH_STEP,
+        "RotateSecret": "rotate_webhook_secret" WH_STEP,
+        "Attempts": "list_webhook_attempts" WH_ID,
+        "Delete": "delete_webhook_subscription" WH_ID;
+    "get_webhook_subscription" "200" =>
+        "Pause": "pause_webhook_subscription" WH_STEP,
+        "Resume": "resume_webhook_subscription" WH_STEP,
+        "RotateSecret": "rotate_webhook_secret" WH_STEP,
+        "Delete": "delete_webhook_subscription" WH_ID;
+    "create_offering" "201" =>
+        "GetOffering": "get_offering" OFF_ID,
+        "Update": "update_offering" OFF_STEP,
+        "Publish": "publish_offering" OFF_STEP,
+        "PriceHistory": "get_offering_price_history" OFF_ID;
+    "publish_offering" "200" =>
+        "Retire": "retire_offering" OFF_STEP;
+    "register_organisation" "201" =>
+        "GetOrganisation": "get_organisation" ORG_ID;
+    "record_iso_certificate" "201" =>
+        "Verify": "verify_iso_certificate" CERT_ID;
+    "declare_interconnection" "201" =>
+        "Verify": "verify_interconnection" IC_ID;
+    "record_notice" "201" =>
+        "Remediate": "remediate_notice" VN_ID;
+    "accredit_assessor" "201" =>
+        "Withdraw": "withdraw_accreditation" ACC_ID;
+    "set_reference_price" "201" =>
+        "GetReferencePrice": "get_reference_price" REF_ID;
+};
+
+/// Applies the grammar table and the links to the generated document.
+pub fn finish(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = match serde_json::to_value(&spec) {
+        Ok(doc) => doc,
+        Err(e) => {
+            log::error!("OpenAPI document not post-processed: {e}");
+            return spec;
+        }
+    };
+    apply_grammars(&mut doc);
+    apply_links(&mut doc);
+    match serde_json::from_value(doc) {
+        Ok(finished) => finished,
+        Err(e) => {
+            log::error!("OpenAPI document not post-processed: {e}");
+            spec
+        }
+    }
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+fn operations_mut(doc: &mut serde_json::Value) -> Vec<&mut serde_json::Value> {
+    let mut found = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                for (method, operation) in item.iter_mut() {
+                    if METHODS.contains(&method.as_str()) {
+                        found.push(operation);
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn apply_grammars(doc: &mut serde_json::Value) {
+    for operation in operations_mut(doc) {
+        let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+        for parameter in parameters {
+            let name = parameter.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
+            let location = parameter.get("in").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
+            let Some(grammar) = GRAMMARS
+                .iter()
+                .find(|g| matches!(g.target, Target::Parameter { name: n, location: l } if n == name && l == location))
+            else {
+                continue;
+            };
+            if !parameter.get("schema").is_some_and(is_plain) {
+                continue;
+            }
+            let schema = (grammar.schema)();
+            if schema.get("type").and_then(|t| t.as_str()) == Some("array") {
+                // Comma-separated, as the server reads it.
+                parameter["style"] = serde_json::json!("form");
+                parameter["explode"] = serde_json::json!(false);
+            }
+            parameter["schema"] = schema;
+        }
+    }
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) else { return };
+    for grammar in GRAMMARS {
+        if let Target::Property { schema, property } = grammar.target {
+            match schemas.get_mut(schema).and_then(|s| s.get_mut("properties")).and_then(|p| p.get_mut(property)) {
+                Some(slot) => *slot = (grammar.schema)(),
+                None => log::error!("OpenAPI grammar for missing property {schema}.{property}"),
+            }
+        }
+    }
+}
+
+fn apply_links(doc: &mut serde_json::Value) {
+    for operation in operations_mut(doc) {
+        let Some(id) = operation.get("operationId").and_then(|i| i.as_str()).map(str::to_owned) else { continue };
+        for link in LINKS.iter().filter(|l| l.from == id) {
+            let Some(response) = operation.pointer_mut(&format!("/responses/{}", link.status)) else {
+                log::error!("OpenAPI link {} from {id}: no {} response", link.name, link.status);
+                continue;
+            };
+            let parameters: serde_json::Map<String, serde_json::Value> =
+                link.parameters.iter().map(|(name, expr)| ((*name).to_owned(), serde_json::json!(expr))).collect();
+            if let Some(response) = response.as_object_mut() {
+                let links = response.entry("links").or_insert_with(|| serde_json::json!({}));
+                links[link.name] = serde_json::json!({"operationId": link.to, "parameters": parameters});
+            }
+        }
+    }
+}

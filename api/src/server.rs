@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::json::BodyLimit;
+use crate::http::methods::PathMethods;
 use crate::http::metrics::{self, Metrics, MetricsError};
 use crate::http::request_id;
 use crate::openapi::ApiDoc;
@@ -60,7 +61,7 @@ where
 
 /// The OpenAPI document of this build, from the same route table the server uses.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    mount(App::new().into_utoipa_app()).split_for_parts().1
+    crate::openapi::finish(mount(App::new().into_utoipa_app()).split_for_parts().1)
 }
 
 /// Extractor failures (bad path or query values) answer problem+json like everything else.
@@ -73,6 +74,13 @@ fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web:
         .collect();
     let field = invalid.first().copied().unwrap_or("path");
     log::debug!("path extraction failed: {err}");
+    // `/v1/service-requests/preview` also matches `GET /v1/service-requests/{request_id}`;
+    // the path's own template (a literal beats a parameter) decides: 405 when it lacks the method.
+    if let Some(allowed) = req.app_data::<web::Data<PathMethods>>().and_then(|table| table.allowed(req.path())) {
+        if !allowed.iter().any(|m| m == req.method().as_str()) {
+            return ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() }.into();
+        }
+    }
     ApiError::invalid_parameter(
         field,
         "invalid_id",
@@ -89,9 +97,17 @@ fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> 
     ApiError::InvalidParameters(ValidationErrors::single(name, code, detail)).into()
 }
 
+/// No route took the request: 405 with `Allow` when the path exists with other methods,
+/// 404 otherwise.
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     log::debug!("no route for {} {}", req.method(), req.path());
-    Err(ApiError::NotFound("resource"))
+    let allowed = req.app_data::<web::Data<PathMethods>>().and_then(|table| table.allowed(req.path()));
+    match allowed {
+        Some(allowed) if !allowed.iter().any(|m| m == req.method().as_str()) => {
+            Err(ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() })
+        }
+        _ => Err(ApiError::NotFound("resource")),
+    }
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -134,7 +150,10 @@ pub fn app(
     >,
 > {
     let (app, spec) = mount(App::new().into_utoipa_app()).split_for_parts();
+    let spec = crate::openapi::finish(spec);
+    let path_methods = web::Data::new(PathMethods::from_spec(&spec));
     app.app_data(state)
+        .app_data(path_methods)
         .app_data(body_limit)
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))

@@ -108,7 +108,9 @@ impl FromStr for Month {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || InvalidMonth(s.to_owned());
         let (y, m) = s.split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 {
+        // Digits only: `str::parse` would also take a sign (`+123-01`).
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || m.len() != 2 || !digits(y) || !digits(m) {
             return Err(bad());
         }
         let year = y.parse().map_err(|_| bad())?;
@@ -175,7 +177,7 @@ impl FromStr for FiscalYear {
     type Err = InvalidFiscalYear;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.parse::<i32>() {
-            Ok(year) if (1901..=2400).contains(&year) => Ok(FiscalYear(year)),
+            Ok(year) if (1901..=2400).contains(&year) && s.bytes().all(|b| b.is_ascii_digit()) => Ok(FiscalYear(year)),
             _ => Err(InvalidFiscalYear(s.to_owned())),
         }
     }

@@ -175,3 +175,85 @@ async fn cors_allows_only_the_configured_portal_origins() {
     })
     .await;
 }
+
+/// RFC 9110 §15.5.6: a method the path lacks is 405 with `Allow` listing the methods it has,
+/// as problem+json; an unknown path stays 404; nothing is stored by a refused method.
+#[actix_web::test]
+async fn a_method_the_path_lacks_is_405_with_allow() {
+    each_backend(async |app| {
+        let gix = gix();
+        let audit_before = app.get("/v1/audit-events?limit=200", &gix).await.body["items"].as_array().unwrap().len();
+
+        let trace = app.request("TRACE", "/v1/me", Some(&gix), &[], None).await;
+        trace.assert_problem(405, "method-not-allowed");
+        assert_eq!(trace.header("allow").as_deref(), Some("GET"));
+
+        let delete = app.request("DELETE", "/v1/organisations", Some(&gix), &[], None).await;
+        delete.assert_problem(405, "method-not-allowed");
+        assert_eq!(delete.header("allow").as_deref(), Some("GET, POST"));
+
+        // A path with a parameter: the template's methods.
+        let org = app.register("agency", "กรมทดสอบเมธอด").await;
+        let patch = app.request("PATCH", &format!("/v1/agencies/{org}/profile"), Some(&gix), &[], None).await;
+        patch.assert_problem(405, "method-not-allowed");
+        assert_eq!(patch.header("allow").as_deref(), Some("GET, PUT"));
+
+        // A literal segment beats a parameter: `preview` is POST only, not `{request_id}`'s GET.
+        let preview = app.request("PUT", "/v1/service-requests/preview", Some(&gix), &[], None).await;
+        preview.assert_problem(405, "method-not-allowed");
+        assert_eq!(preview.header("allow").as_deref(), Some("POST"));
+        // Even for a method `{request_id}` has: `preview` is not an id, and its own template lacks GET.
+        let get_preview = app.request("GET", "/v1/service-requests/preview", Some(&gix), &[], None).await;
+        get_preview.assert_problem(405, "method-not-allowed");
+        assert_eq!(get_preview.header("allow").as_deref(), Some("POST"));
+
+        // Without a token too: the path's methods are public in the contract.
+        let anonymous = app.request("DELETE", "/v1/me", None, &[], None).await;
+        assert_eq!(anonymous.status.as_u16(), 405);
+        assert_eq!(anonymous.header("allow").as_deref(), Some("GET"));
+
+        let unknown = app.request("TRACE", "/v1/no-such-thing", Some(&gix), &[], None).await;
+        unknown.assert_problem(404, "not-found");
+        assert!(unknown.header("allow").is_none());
+
+        let audit_after = app.get("/v1/audit-events?limit=200", &gix).await.body["items"].as_array().unwrap().len();
+        assert_eq!(audit_after, audit_before + 1, "only the registration was stored");
+    })
+    .await;
+}
+
+/// The OpenAPI document's grammars are the server's: values they admit are accepted,
+/// look-alikes they refuse are 400 naming the parameter.
+#[actix_web::test]
+async fn values_outside_the_documented_grammars_are_refused() {
+    each_backend(async |app| {
+        let gix = gix();
+        for (path, field) in [
+            ("/v1/organisations?cursor=", "cursor"),
+            ("/v1/organisations?cursor=AQ", "cursor"),
+            ("/v1/events?after=%2B5", "after"),
+            ("/v1/events?after=-1", "after"),
+            ("/v1/reports/usage?from=%2B026-01", "from"),
+            ("/v1/reports/usage?from=2026-%2B1", "from"),
+            ("/v1/budgets?fiscal_year=%2B2027", "fiscal_year"),
+        ] {
+            let reply = app.get(path, &gix).await;
+            reply.assert_problem(400, "invalid-parameters");
+            assert_eq!(reply.problem_fields(), [field], "{path}");
+        }
+        assert_eq!(app.get("/v1/events?after=0", &gix).await.status.as_u16(), 200);
+        assert_eq!(app.get("/v1/reports/usage?from=2026-01&to=2026-02", &gix).await.status.as_u16(), 200);
+
+        // If-Match: a quote inside a tag, a bare number, a trailing comma.
+        let org = app.register("agency", "กรมทดสอบอีแท็ก").await;
+        let path = format!("/v1/agencies/{org}/profile");
+        for bad in ["\"a\"b\"", "0", "\"1\","] {
+            let reply = app
+                .request("PUT", &path, Some(&gix), &[("If-Match", bad)], Some(&crate::support::profile_body("x")))
+                .await;
+            reply.assert_problem(400, "invalid-parameters");
+            assert_eq!(reply.problem_fields(), ["If-Match"], "{bad}");
+        }
+    })
+    .await;
+}

@@ -86,3 +86,126 @@ fn schema_type_names_are_unique() {
     }
     assert!(seen.len() > 20, "the scan found the schema types ({})", seen.len());
 }
+
+/// Every OpenAPI link names an operation that exists, from a response that exists, and only
+/// parameters the target operation has (`header.If-Match` names a header parameter).
+#[test]
+fn every_link_resolves_to_an_operation_and_its_parameters() {
+    let spec = committed();
+    let mut operations = std::collections::HashMap::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                operations.insert(id.to_owned(), operation.clone());
+            }
+        }
+    }
+    let mut links = 0;
+    for (source, operation) in &operations {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            let Some(response_links) = response["links"].as_object() else { continue };
+            for (name, link) in response_links {
+                links += 1;
+                let target_id = link["operationId"].as_str().unwrap_or_else(|| panic!("{source} {status} {name}"));
+                let target = operations
+                    .get(target_id)
+                    .unwrap_or_else(|| panic!("link {name} from {source} names no operation `{target_id}`"));
+                let params = target["parameters"].as_array().cloned().unwrap_or_default();
+                for (qualified, expression) in link["parameters"].as_object().unwrap() {
+                    let (location, param) = match qualified.split_once('.') {
+                        Some((location, param)) => (Some(location), param),
+                        None => (None, qualified.as_str()),
+                    };
+                    assert!(
+                        params.iter().any(|p| p["name"] == param && location.is_none_or(|l| p["in"] == l)),
+                        "link {name} from {source} sets `{qualified}`, which {target_id} does not have"
+                    );
+                    let expression = expression.as_str().unwrap();
+                    assert!(
+                        expression.starts_with("$response.body#/") || expression.starts_with("$response.header."),
+                        "{expression}"
+                    );
+                    if let Some(pointer) = expression.strip_prefix("$response.body#") {
+                        // The field must be in the source response's schema.
+                        let mut schema = response["content"]["application/json"]["schema"].clone();
+                        for field in pointer.trim_start_matches('/').split('/') {
+                            schema = property(&spec, &schema, field).unwrap_or_else(|| {
+                                panic!("link {name} from {source} {status} reads `{pointer}`, which the response does not have")
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(links >= 60, "the Appendix A, incident, governance, report and webhook workflows are linked ({links})");
+    // The workflows the issue names.
+    for (source, target) in [
+        ("submit_service_request", "confirm_service_request"),
+        ("submit_service_request", "quote_service_request"),
+        ("get_subscription", "get_sla_attainment"),
+        ("get_subscription", "list_subscription_requests"),
+        ("report_incident", "act_on_incident"),
+        ("create_assessment", "decide_assessment"),
+        ("create_report_request", "submit_report_request"),
+        ("create_webhook_subscription", "rotate_webhook_secret"),
+    ] {
+        let found = operations[source]["responses"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|r| r["links"].as_object().is_some_and(|l| l.values().any(|l| l["operationId"] == target)));
+        assert!(found, "no link from {source} to {target}");
+    }
+}
+
+/// The schema of `field` in an object schema, through `$ref` and `allOf`.
+fn property(spec: &serde_json::Value, schema: &serde_json::Value, field: &str) -> Option<serde_json::Value> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let target = spec.pointer(reference.trim_start_matches('#')).expect("a $ref that resolves");
+        return property(spec, target, field);
+    }
+    if let Some(found) = schema["properties"].get(field) {
+        return Some(found.clone());
+    }
+    schema["allOf"].as_array().into_iter().flatten().find_map(|part| property(spec, part, field))
+}
+
+/// Parameters the handlers parse from strings carry their exact grammar, so generated
+/// clients and fuzzers produce what the server accepts (`GRAMMARS` in `api/src/openapi.rs`).
+#[test]
+fn string_parameters_carry_the_grammar_the_server_parses() {
+    let spec = committed();
+    let mut seen = std::collections::HashSet::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let schema = &parameter["schema"];
+                match name {
+                    "cursor" | "after" | "If-Match" | "Idempotency-Key" => {
+                        assert!(schema["pattern"].is_string(), "{name}: {schema}");
+                        assert_eq!(schema["type"], "string", "{name} is never null");
+                        seen.insert(name);
+                    }
+                    "month" | "format" | "within_days" | "fiscal_year" => {
+                        assert!(
+                            schema["pattern"].is_string() || schema["enum"].is_array() || schema["maximum"].is_number(),
+                            "{name}: {schema}"
+                        );
+                        seen.insert(name);
+                    }
+                    "from" | "to" => {
+                        assert!(schema["pattern"].is_string() || schema["format"] == "date-time", "{name}: {schema}")
+                    }
+                    "group_by" | "types" => {
+                        assert_eq!(schema["type"], "array", "{name}");
+                        assert_eq!(parameter["explode"], false, "{name} is comma-separated");
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert_eq!(seen.len(), 8, "{seen:?}");
+}

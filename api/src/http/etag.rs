@@ -12,6 +12,10 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::ApiError;
 
+/// The grammar `Precondition::parse` accepts, for the OpenAPI document: `*`, or a
+/// comma-separated list of strong or weak entity tags.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$"#;
+
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
@@ -43,24 +47,41 @@ impl Precondition {
     /// Parses the header value. Weak tags (`W/"3"`) never match: `If-Match` uses strong
     /// comparison (RFC 9110 §13.1.1).
     pub fn parse(value: &str) -> Result<Self, ApiError> {
-        let value = value.trim();
+        let value = value.trim_matches([' ', '\t']);
         if value == "*" {
             return Ok(Precondition::Any);
         }
+        let invalid = || {
+            ApiError::invalid_parameter(
+                "If-Match",
+                "invalid_etag",
+                "must be `*` or one or more quoted ETags such as \"3\"",
+            )
+        };
+        // RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a comma-separated
+        // list; etagc is any visible ASCII character but DQUOTE. `IF_MATCH_PATTERN` is the
+        // same grammar for the OpenAPI document.
         let mut versions = Vec::new();
-        for tag in value.split(',').map(str::trim) {
-            let quoted = tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"');
-            if !quoted && !tag.starts_with("W/") {
-                return Err(ApiError::invalid_parameter(
-                    "If-Match",
-                    "invalid_etag",
-                    "must be `*` or one or more quoted ETags such as \"3\"",
-                ));
+        let mut rest = value;
+        loop {
+            let weak = rest.starts_with("W/");
+            let tag = if weak { &rest[2..] } else { rest };
+            let body = tag.strip_prefix('"').ok_or_else(invalid)?;
+            let close = body.find('"').ok_or_else(invalid)?;
+            let opaque = &body[..close];
+            if !opaque.bytes().all(|b| b.is_ascii_graphic() && b != b'"') {
+                return Err(invalid());
             }
-            if let Some(version) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok())
-            {
-                versions.push(version);
+            if !weak && !opaque.is_empty() && opaque.bytes().all(|b| b.is_ascii_digit()) {
+                if let Ok(version) = opaque.parse() {
+                    versions.push(version);
+                }
             }
+            rest = body[close + 1..].trim_start_matches([' ', '\t']);
+            if rest.is_empty() {
+                break;
+            }
+            rest = rest.strip_prefix(',').ok_or_else(invalid)?.trim_start_matches([' ', '\t']);
         }
         Ok(Precondition::Versions(versions))
     }
@@ -99,5 +120,14 @@ mod tests {
         assert!(Precondition::parse("W/\"3\"").unwrap().check(3).is_err(), "weak tags never match");
         assert!(Precondition::parse("3").is_err());
         assert!(matches!(Precondition::Missing.check(1), Err(ApiError::PreconditionRequired)));
+        assert!(Precondition::parse("0").is_err());
+        assert!(Precondition::parse("\"a\"b\"").is_err(), "a quote inside a tag");
+        assert!(Precondition::parse("\"1\",").is_err(), "a trailing comma");
+        assert_eq!(
+            Precondition::parse("\"h,\", \"2\"").unwrap(),
+            Precondition::Versions(vec![2]),
+            "a comma inside a tag"
+        );
+        assert_eq!(Precondition::parse("W/\"x\"").unwrap(), Precondition::Versions(vec![]));
     }
 }

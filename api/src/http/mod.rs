@@ -5,6 +5,7 @@ pub mod context;
 pub mod etag;
 pub mod idempotency;
 pub mod json;
+pub mod methods;
 pub mod metrics;
 pub mod pagination;
 pub mod params;

@@ -39,8 +39,9 @@ pub async fn list_events(
     let mut errors = ValidationErrors::new();
     let after = match q.after.as_deref() {
         None => Some(0),
+        // Digits only, as the OpenAPI pattern says (`parse` would also take `+5`).
         Some(raw) => match raw.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
+            Ok(n) if n >= 0 && raw.bytes().all(|b| b.is_ascii_digit()) => Some(n),
             _ => {
                 errors.add("after", "invalid_cursor", "not a cursor returned by this API as next_cursor");
                 None
