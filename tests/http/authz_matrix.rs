@@ -224,6 +224,46 @@ async fn access_policy_covers_every_operation_of_the_committed_and_served_spec()
     );
 }
 
+/// Refusals the policy promises that the operation's responses do not document.
+fn undocumented_refusals(spec: &Value, rows: &[Row]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for row in rows {
+        let responses = &spec["paths"][&row.path][row.method.to_lowercase()]["responses"];
+        let outcomes = row.cells.iter().flat_map(|cell| std::iter::once(cell.own).chain(cell.foreign));
+        let mut statuses: Vec<&str> = outcomes.filter(|o| !o.allows()).map(Outcome::label).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        for status in statuses {
+            if responses.get(status).is_none() {
+                problems.push(format!("{}: the policy answers {status}, the spec does not document it", row.key()));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_refusal_in_the_policy_is_a_documented_response() {
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+            .expect("openapi/openapi.json"),
+    )
+    .expect("committed spec is JSON");
+    let rows = policy();
+    let problems = undocumented_refusals(&committed, &rows);
+    assert!(problems.is_empty(), "clients cannot expect these answers:\n{}", problems.join("\n"));
+    // The check can fail: a spec without the documented 403s is caught.
+    let mut stripped = committed.clone();
+    for item in stripped["paths"].as_object_mut().expect("paths").values_mut() {
+        for operation in item.as_object_mut().expect("path item").values_mut() {
+            if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.remove("403");
+            }
+        }
+    }
+    assert!(!undocumented_refusals(&stripped, &rows).is_empty());
+}
+
 #[test]
 fn access_policy_cells_follow_the_tenancy_rules() {
     let rows = policy();

@@ -5,7 +5,7 @@ use gsi_domain::billing::render_csv;
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
 use crate::http::etag::etag;
-use crate::openapi::{BadRequest, NotFound, ServiceUnavailable, Unauthenticated};
+use crate::openapi::{BadRequest, Forbidden, NotFound, ServiceUnavailable, Unauthenticated};
 use crate::routes::db;
 use crate::state::AppState;
 use crate::usecases::statements;
@@ -30,6 +30,7 @@ use crate::usecases::statements;
             example = json!("line_kind,usage_month,subscription_id,usage_record_id,record_id,corrects,metric,period_start,period_end,recorded_at,quantity,unit_price,reference_price,effective_price,cap_applied,amount\r\nusage,2026-11,0190f5c2-1a2b-7c3d-8e4f-0000000000d1,0190f5c2-1a2b-7c3d-8e4f-0000000000e1,vm-7781/2026-11-02T03,,vcpu_hour,2026-11-02T03:00:00Z,2026-11-02T04:00:00Z,2026-11-02T04:05:00Z,16,1.05,1.2,1.05,false,16.80\r\n")),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 503, response = ServiceUnavailable),
     )

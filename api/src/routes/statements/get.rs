@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, get, web};
 use super::{StatementBody, statement_response};
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
-use crate::openapi::{BadRequest, NotFound, ServiceUnavailable, Unauthenticated};
+use crate::openapi::{BadRequest, Forbidden, NotFound, ServiceUnavailable, Unauthenticated};
 use crate::routes::db;
 use crate::state::AppState;
 use crate::usecases::statements;
@@ -24,6 +24,7 @@ use crate::usecases::statements;
             headers(("ETag" = String, description = "Current version"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 503, response = ServiceUnavailable),
     )
