@@ -76,10 +76,8 @@ fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web:
     log::debug!("path extraction failed: {err}");
     // `/v1/service-requests/preview` also matches `GET /v1/service-requests/{request_id}`;
     // the path's own template (a literal beats a parameter) decides: 405 when it lacks the method.
-    if let Some(allowed) = req.app_data::<web::Data<PathMethods>>().and_then(|table| table.allowed(req.path())) {
-        if !allowed.iter().any(|m| m == req.method().as_str()) {
-            return ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() }.into();
-        }
+    if let Some(refused) = method_not_allowed(req) {
+        return refused.into();
     }
     ApiError::invalid_parameter(
         field,
@@ -101,13 +99,14 @@ fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> 
 /// 404 otherwise.
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     log::debug!("no route for {} {}", req.method(), req.path());
-    let allowed = req.app_data::<web::Data<PathMethods>>().and_then(|table| table.allowed(req.path()));
-    match allowed {
-        Some(allowed) if !allowed.iter().any(|m| m == req.method().as_str()) => {
-            Err(ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() })
-        }
-        _ => Err(ApiError::NotFound("resource")),
-    }
+    Err(method_not_allowed(&req).unwrap_or(ApiError::NotFound("resource")))
+}
+
+/// 405 with `Allow` when the request's path exists without its method.
+fn method_not_allowed(req: &HttpRequest) -> Option<ApiError> {
+    let table = req.app_data::<web::Data<PathMethods>>()?;
+    let allowed = table.refused(req.path(), req.method().as_str())?;
+    Some(ApiError::MethodNotAllowed { method: req.method().to_string(), allowed: allowed.to_vec() })
 }
 
 fn cors(origins: &[String]) -> Cors {

@@ -203,11 +203,7 @@ fn coverage_problems(spec: &Value, rows: &[Row], which: &str) -> Vec<String> {
 #[actix_web::test]
 async fn access_policy_covers_every_operation_of_the_committed_and_served_spec() {
     let rows = policy();
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
-            .expect("openapi/openapi.json"),
-    )
-    .expect("committed spec is JSON");
+    let committed = committed_spec();
     let mut problems = coverage_problems(&committed, &rows, "committed openapi/openapi.json");
     let app = spawn_app_with_env(Backend::Sqlite, gsi_api::Clock::system(), &[]).await;
     let served = app.request("GET", "/api-docs/openapi.json", None, &[], None).await;
@@ -222,6 +218,12 @@ async fn access_policy_covers_every_operation_of_the_committed_and_served_spec()
         coverage_problems(&committed, &fewer, "spec"),
         [format!("{}: in the spec but has no row in access_policy.txt", dropped.key())]
     );
+}
+
+fn committed_spec() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+        .expect("openapi/openapi.json");
+    serde_json::from_str(&text).expect("committed spec is JSON")
 }
 
 /// Refusals the policy promises that the operation's responses do not document.
@@ -244,11 +246,7 @@ fn undocumented_refusals(spec: &Value, rows: &[Row]) -> Vec<String> {
 
 #[test]
 fn every_refusal_in_the_policy_is_a_documented_response() {
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
-            .expect("openapi/openapi.json"),
-    )
-    .expect("committed spec is JSON");
+    let committed = committed_spec();
     let rows = policy();
     let problems = undocumented_refusals(&committed, &rows);
     assert!(problems.is_empty(), "clients cannot expect these answers:\n{}", problems.join("\n"));

@@ -18,16 +18,7 @@ impl PathMethods {
     pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
         let mut templates = Vec::new();
         for (path, item) in &spec.paths.paths {
-            let segments = path
-                .split('/')
-                .map(|s| {
-                    if s.starts_with('{') && s.ends_with('}') {
-                        Segment::Parameter
-                    } else {
-                        Segment::Literal(s.to_owned())
-                    }
-                })
-                .collect();
+            let segments = segments_of(path);
             let mut methods: Vec<String> = Vec::new();
             let named = [
                 ("GET", item.get.is_some()),
@@ -47,6 +38,12 @@ impl PathMethods {
             templates.push((segments, methods));
         }
         PathMethods { templates }
+    }
+
+    /// The methods `path` has when `method` is not among them: what a 405 answers in `Allow`.
+    /// `None` when the method is allowed or no template matches (a 404, or a route's own error).
+    pub fn refused(&self, path: &str, method: &str) -> Option<&[String]> {
+        self.allowed(path).filter(|allowed| !allowed.iter().any(|m| m == method))
     }
 
     /// The methods of the template that matches `path`, the most specific one when several
@@ -75,6 +72,18 @@ impl PathMethods {
     }
 }
 
+/// A path template's segments: `{name}` is a parameter, anything else a literal.
+fn segments_of(template: &str) -> Vec<Segment> {
+    template
+        .split('/')
+        .map(
+            |s| {
+                if s.starts_with('{') && s.ends_with('}') { Segment::Parameter } else { Segment::Literal(s.to_owned()) }
+            },
+        )
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,13 +92,7 @@ mod tests {
         PathMethods {
             templates: paths
                 .iter()
-                .map(|(path, methods)| {
-                    let segments = path
-                        .split('/')
-                        .map(|s| if s.starts_with('{') { Segment::Parameter } else { Segment::Literal(s.to_owned()) })
-                        .collect();
-                    (segments, methods.iter().map(|m| (*m).to_owned()).collect())
-                })
+                .map(|(path, methods)| (segments_of(path), methods.iter().map(|m| (*m).to_owned()).collect()))
                 .collect(),
         }
     }
@@ -106,5 +109,8 @@ mod tests {
         assert_eq!(t.allowed("/v1/things").unwrap(), ["GET", "POST"]);
         assert!(t.allowed("/v1/things/abc/more").is_none());
         assert!(t.allowed("/v1/things/").is_none());
+        assert_eq!(t.refused("/v1/things/preview", "GET").unwrap(), ["POST"]);
+        assert!(t.refused("/v1/things/preview", "POST").is_none(), "an allowed method is not refused");
+        assert!(t.refused("/v1/nothing", "GET").is_none(), "an unknown path is a 404, not a 405");
     }
 }
